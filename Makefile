@@ -1,0 +1,52 @@
+# The front door. `make run` and `make test` each set up what they need (venv, packages, index).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 7860
+CORPUS := $(wildcard corpus/*.txt corpus/*.md corpus/*.toml)
+# Keep Hugging Face and Gradio from reaching for the network, at build, run and test time alike.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export HF_HUB_DISABLE_TELEMETRY := 1
+export GRADIO_ANALYTICS_ENABLED := False
+export NO_PROXY := 127.0.0.1,localhost
+
+.PHONY: run test install index eval bench lint browser clean
+
+run: $(STAMP) index/manifest.json
+	$(BIN)/python app.py --host $(HOST) --port $(PORT)
+
+test: $(STAMP) index/manifest.json browser
+	$(BIN)/python -m pytest
+
+install: $(STAMP)
+
+# Reinstall only when the dependency list changes; a second run is a no-op.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+index: index/manifest.json
+
+index/manifest.json: $(STAMP) $(CORPUS)
+	$(BIN)/python -m assistant build
+	touch index/manifest.json
+
+eval: $(STAMP) index/manifest.json
+	$(BIN)/python -m assistant eval --check --json artifacts/eval.json
+
+bench: $(STAMP) index/manifest.json
+	$(BIN)/python -m benchmarks
+
+lint: $(STAMP)
+	$(BIN)/ruff check assistant tests app.py
+
+# Browser tests drive Debian's Chromium; Playwright's own browser download does not work offline.
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+clean:
+	rm -rf $(VENV) index artifacts var

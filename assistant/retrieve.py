@@ -1,0 +1,215 @@
+"""Rank chunks for a question: dense and BM25 fused by reciprocal rank, then names and list intent."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from assistant.index import BuiltIndex, embedding_text
+from assistant.lexical import BM25, stem
+from assistant.records import Chunk, Hit
+from assistant.text import for_matching
+
+Method = Literal["dense", "bm25", "hybrid"]
+RRF_K = 60
+# BM25 votes at half the weight of dense retrieval: on tests/data it breaks ties well but misleads
+# on lay descriptions that share no words with the article (weights 1, 0.5 and 0.25 compared there).
+BM25_WEIGHT = 0.5
+NAME_BOOST = 1.0
+GROUP_BOOST = 0.5
+DENSE_CANDIDATES = 1024
+# A request for several things rather than one ("what stretches…", "give me some exercises").
+LIST_CUE = re.compile(
+    r"\b(?:exercises|stretches|workouts|moves|routines?|list|which|options?|ways?|some|any|all|"
+    r"what (?:(?:can|will|would|might|could) )?helps?|what (?:can|should) i do|what works|what is good|"
+    r"what are good|recommend|suggest(?:ions?)?|ideas?|things?|good for|best for|dos|donts)\b"
+)
+# "Exercises" with nothing more specific: the question asks for the groups themselves.
+PLAIN_LIST = re.compile(r"\b(?:what|which|list|show me|give me|any)(?: \w+){0,2} (?:exercises|stretches|workouts|moves)\b")
+# Question forms that point at a kind of chunk: a small nudge that settles close calls.
+KIND_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("precaution", re.compile(
+        r"\b(?:safe|safely|safety|hurt(?:ing)? myself|injur\w*|beginner|starting out|form|technique|careful|"
+        r"precautions?|tips?|avoid|watch out|mistakes?|if it hurts|hurts? (?:while|when|during)|"
+        r"alignment|push through|rest|every day|too much|overdo\w*|limits?|check with|professional|"
+        r"doctor|physio\w*|trainer|gradual\w*|slowly|intensity|increase)\b")),
+    ("info", re.compile(r"^why\b|\bwhy (?:should|would|do|does|is|are)\b|\bpoint of\b|\bworth it\b|\bmatters?\b")),
+)
+INTENT_BOOST = 0.01
+ONE_THING = re.compile(r"\b(?:the best|best (?:one|exercise|single))\b")
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Every chunk's fused score plus the evidence an answer policy needs."""
+
+    order: list[int]
+    scores: np.ndarray
+    dense: np.ndarray
+    named: tuple[str, ...]
+    """Chunk ids whose name or alias the question spells out (typos forgiven), in order of mention."""
+    intents: frozenset[str] = frozenset()
+    """Chunk kinds the question's form asks for."""
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by at most one insertion, deletion, substitution or swap."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1:] == b[i + 1:] or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1])
+    return a[i + 1:] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1:]
+
+
+def _token_matches(query_token: str, alias_token: str) -> bool:
+    """Same word, same stem, or (for words of five letters or more) one typo apart."""
+    if query_token == alias_token or stem(query_token) == stem(alias_token):
+        return True
+    return len(alias_token) >= 5 and within_one_edit(query_token, alias_token)
+
+
+def mentioned_names(question: str, chunks: tuple[Chunk, ...]) -> tuple[str, ...]:
+    """Exercises named in the question, by any alias; the longest alias wins where names overlap."""
+    words = for_matching(question).split()
+    found: list[tuple[int, int, str]] = []
+    for chunk in chunks:
+        for alias in chunk.aliases:
+            alias_words = for_matching(alias).split()
+            # "catcow" or "kneetochest": the whole alias typed as one word.
+            variants = [alias_words, ["".join(alias_words)]] if len(alias_words) > 1 else [alias_words]
+            for variant in variants:
+                width = len(variant)
+                start = next((s for s in range(len(words) - width + 1) if all(
+                    _token_matches(w, a) for w, a in zip(words[s:s + width], variant, strict=True))), None)
+                if start is not None:
+                    found.append((start, -width, chunk.chunk_id))
+                    break
+    found.sort()
+    taken: set[int] = set()
+    named: list[str] = []
+    for start, neg_width, chunk_id in found:
+        span = set(range(start, start - neg_width))
+        if span & taken or chunk_id in named:
+            continue
+        taken |= span
+        named.append(chunk_id)
+    return tuple(named)
+
+
+def cue_count(words: list[str], cues: tuple[str, ...]) -> int:
+    """How many of a group's cue words or phrases the question contains (typos forgiven)."""
+    count = 0
+    for cue in cues:
+        cue_words = cue.split()
+        width = len(cue_words)
+        count += any(all(_token_matches(w, c) for w, c in zip(words[s:s + width], cue_words, strict=True))
+                     for s in range(len(words) - width + 1))
+    return count
+
+
+def list_groups(question: str, chunks: tuple[Chunk, ...]) -> list[tuple[str, int]]:
+    """Groups a list-seeking question points at, with how many of their cues it contains."""
+    text = for_matching(question)
+    if not LIST_CUE.search(text) or ONE_THING.search(text):
+        return []
+    words = text.split()
+    counted = [(c.chunk_id, cue_count(words, c.cues)) for c in chunks if c.kind == "group"]
+    if not any(n for _, n in counted) and PLAIN_LIST.search(text):
+        return [(chunk_id, 0) for chunk_id, _ in counted]
+    return [(chunk_id, n) for chunk_id, n in counted if n]
+
+
+def intended_kinds(question: str) -> set[str]:
+    """Chunk kinds the question's form asks for ("is it safe…" → precautions)."""
+    text = for_matching(question)
+    return {kind for kind, pattern in KIND_INTENTS if pattern.search(text)}
+
+
+class Retriever:
+    """Holds the index, a BM25 model over the same texts, and the query encoder."""
+
+    def __init__(self, built: BuiltIndex, encode: Callable[[str], np.ndarray]) -> None:
+        self.built = built
+        self.chunks = built.chunks
+        self.encode = encode
+        titles = {c.chunk_id: c.title for c in self.chunks}
+        self.bm25 = BM25([embedding_text(c, titles) for c in self.chunks])
+        self.position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        # A group answers for its members' kind too: the precautions list is a precaution.
+        self.intent_kinds = [self._member_kind(c) for c in self.chunks]
+        # Row of each chunk's whole-text vector: views are stored chunk by chunk, whole text first.
+        self.first_view = np.searchsorted(built.owners, np.arange(len(self.chunks)))
+
+    def dense_scores(self, question: str) -> np.ndarray:
+        """Per chunk: the mean of its whole-text cosine and its best part's cosine.
+
+        Only the nearest DENSE_CANDIDATES vectors are scored; a chunk whose whole-text vector is not
+        among them falls back to its best part, and a chunk with no vector there scores -1.
+        """
+        vector = self.encode(question).reshape(1, -1)
+        similarities, rows = self.built.vectors.search(vector, min(self.built.vectors.ntotal, DENSE_CANDIDATES))
+        best = np.full(len(self.chunks), -1.0, dtype=np.float64)
+        whole = np.full(len(self.chunks), np.nan, dtype=np.float64)
+        for similarity, row in zip(similarities[0], rows[0], strict=True):
+            if row < 0:
+                continue
+            owner = self.built.owners[row]
+            best[owner] = max(best[owner], similarity)
+            if row == self.first_view[owner]:
+                whole[owner] = similarity
+        return np.where(np.isnan(whole), best, (whole + best) / 2)
+
+    def rank(self, question: str, method: Method = "hybrid") -> Ranking:
+        dense = self.dense_scores(question)
+        if method == "dense":
+            fused = dense.copy()
+        elif method == "bm25":
+            fused = self.bm25.scores(question)
+        else:
+            fused = self._rrf(dense, self.bm25.scores(question))
+        named = mentioned_names(question, self.chunks)
+        kinds = intended_kinds(question)
+        if method == "hybrid":
+            fused += np.array([INTENT_BOOST if kind in kinds else 0.0 for kind in self.intent_kinds])
+            for place, chunk_id in enumerate(named):
+                fused[self.position[chunk_id]] += NAME_BOOST - 0.01 * place
+            if not named:
+                # More cues matched wins; equal counts leave the fused ranking to decide.
+                for chunk_id, cues in list_groups(question, self.chunks):
+                    fused[self.position[chunk_id]] += GROUP_BOOST + 0.05 * cues
+        # Ties break by document order so the same question always ranks the same way.
+        order = sorted(range(len(self.chunks)), key=lambda i: (-fused[i], i))
+        return Ranking(order=order, scores=fused, dense=dense, named=named, intents=frozenset(kinds))
+
+    def _member_kind(self, chunk: Chunk) -> str:
+        if chunk.kind != "group" or not chunk.members:
+            return chunk.kind
+        first = self.position.get(chunk.members[0])
+        return self.chunks[first].kind if first is not None else chunk.kind
+
+    @staticmethod
+    def _rrf(dense: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+        fused = np.zeros(len(dense), dtype=np.float64)
+        for scores, weight, mask in ((dense, 1.0, np.ones(len(dense), bool)), (lexical, BM25_WEIGHT, lexical > 0)):
+            ranks = np.empty(len(scores), dtype=np.int64)
+            ranks[np.argsort(-scores, kind="stable")] = np.arange(len(scores))
+            fused += np.where(mask, weight / (RRF_K + ranks + 1), 0.0)
+        return fused
+
+    def search(self, question: str, k: int = 5, method: Method = "hybrid") -> list[Hit]:
+        ranking = self.rank(question, method)
+        return [self.hit(i, float(ranking.scores[i])) for i in ranking.order[:k]]
+
+    def hit(self, row: int, score: float) -> Hit:
+        c = self.chunks[row]
+        return Hit(chunk_id=c.chunk_id, title=c.title, section=c.section, text=c.text, kind=c.kind,
+                   score=round(score, 6))

@@ -1,0 +1,83 @@
+"""One settings object for a deployment: bundled defaults, then a TOML file, then environment variables."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import AssistantError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "ASSISTANT_"
+
+DEFAULT_FOOTER = (
+    "This is general exercise information from one article, not medical advice. "
+    "Talk to a doctor or physiotherapist before you start, and stop if anything hurts."
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a clinic may change. Paths default to the bundled corpus and index."""
+
+    clinic_name: str = "Back Exercise Helper"
+    footer: str = DEFAULT_FOOTER
+    emergency_action: str = "call your local emergency number or go to the nearest emergency department"
+    urgent_action: str = "see a doctor today: ask your GP practice for an urgent appointment, or call your non-emergency health helpline"
+    booking_link: str = ""
+    allowed_origins: tuple[str, ...] = ()
+    log_questions: bool = False
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    index_dir: Path = PROJECT_ROOT / "index"
+    model_path: Path | None = None
+    feedback_db: Path = PROJECT_ROOT / "var" / "feedback.sqlite3"
+    max_question_chars: int = 4_000
+    max_history_turns: int = 20
+
+    @classmethod
+    def load(cls, config: Path | str | None = None, environ: dict[str, str] | None = None) -> Settings:
+        """Defaults, overridden by the TOML file (`config` or $ASSISTANT_CONFIG), then by $ASSISTANT_<FIELD>."""
+        env = os.environ if environ is None else environ
+        settings = cls()
+        path = Path(config) if config else (Path(env[f"{ENV_PREFIX}CONFIG"]) if env.get(f"{ENV_PREFIX}CONFIG") else None)
+        if path is not None:
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise AssistantError(f"{path}: cannot read the settings file ({exc}).") from exc
+            settings = settings.updated(data, source=str(path))
+        overrides = {f.name: env[ENV_PREFIX + f.name.upper()] for f in fields(cls)
+                     if ENV_PREFIX + f.name.upper() in env}
+        return settings.updated(overrides, source="environment")
+
+    def updated(self, values: dict[str, Any], source: str = "code") -> Settings:
+        """A copy with `values` applied, each converted to its field's type; unknown names are an error."""
+        known = {f.name: f for f in fields(self)}
+        converted: dict[str, Any] = {}
+        for name, value in values.items():
+            if name not in known:
+                raise AssistantError(f"{source}: unknown setting {name!r}; known settings: "
+                                     f"{', '.join(sorted(known))}.")
+            converted[name] = _convert(name, getattr(self, name), value, source)
+        return replace(self, **converted)
+
+
+def _convert(name: str, current: Any, value: Any, source: str) -> Any:
+    try:
+        if name == "model_path" or isinstance(current, Path):
+            return Path(value).expanduser() if value not in (None, "") else None
+        if isinstance(current, bool):
+            if isinstance(value, str):
+                return value.strip().lower() in ("1", "true", "yes", "on")
+            return bool(value)
+        if isinstance(current, int):
+            return int(value)
+        if isinstance(current, tuple):
+            items = value.split(",") if isinstance(value, str) else list(value)
+            return tuple(str(v).strip().rstrip("/") for v in items if str(v).strip())
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise AssistantError(f"{source}: setting {name!r} has an unusable value {value!r} ({exc}).") from exc
