@@ -1,0 +1,93 @@
+"""Command line: `ask`, `search`, `build` and `eval`; heavy imports happen inside each command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from assistant.errors import AssistantError
+from assistant.settings import Settings
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.assistant import Assistant
+
+    answer = Assistant.load(settings).ask(args.question)
+    print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if args.json else answer.text)
+    return 0
+
+
+def _search(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.assistant import Assistant
+
+    hits = Assistant.load(settings).search(args.query, k=args.k, method=args.method)
+    if args.json:
+        print(json.dumps([h.to_dict() for h in hits], indent=2, ensure_ascii=False))
+    for rank, hit in enumerate(hits, 1):
+        if not args.json:
+            print(f"{rank}. {hit.score:.4f}  {hit.chunk_id:45s} {hit.kind:10s} {hit.title}")
+    return 0
+
+
+def _build(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.corpus import load_corpus
+    from assistant.embed import SentenceTransformerEmbedder
+    from assistant.index import build_index, save_index
+
+    started = time.perf_counter()
+    corpus = load_corpus(settings.corpus_dir)
+    print(f"Parsed {len(corpus.documents)} document(s) into {len(corpus.chunks)} chunks.", file=sys.stderr)
+    built = build_index(corpus, SentenceTransformerEmbedder(settings.model_path), show_progress=True)
+    save_index(built, settings.index_dir)
+    print(f"Index written to {settings.index_dir} in {time.perf_counter() - started:.1f} s "
+          f"(corpus {corpus.content_hash[:12]}).", file=sys.stderr)
+    return 0
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.evaluate import evaluate, print_report
+
+    report = evaluate(settings, Path(args.data))
+    print_report(report)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2), encoding="utf-8")
+        print(f"Wrote {args.json}", file=sys.stderr)
+    return 0 if report["passed"] or not args.check else 1
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m assistant", description=__doc__)
+    root.add_argument("--config", help="settings TOML file (default: $ASSISTANT_CONFIG, else bundled defaults)")
+    commands = root.add_subparsers(dest="command", required=True)
+    ask = commands.add_parser("ask", help="answer one question")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON (the REST shape)")
+    ask.set_defaults(run=_ask)
+    search = commands.add_parser("search", help="show ranked chunks with scores")
+    search.add_argument("query")
+    search.add_argument("-k", type=int, default=5)
+    search.add_argument("--method", choices=("hybrid", "dense", "bm25"), default="hybrid")
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(run=_search)
+    build = commands.add_parser("build", help="rebuild the index from the corpus folder")
+    build.set_defaults(run=_build)
+    evaluate = commands.add_parser("eval", help="quality and safety figures on the labelled sets")
+    evaluate.add_argument("--data", default=str(Path(__file__).resolve().parent.parent / "tests" / "data"))
+    evaluate.add_argument("--json", help="also write the figures to this JSON file")
+    evaluate.add_argument("--check", action="store_true", help="exit 1 when a figure is below its threshold")
+    evaluate.set_defaults(run=_eval)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    try:
+        return args.run(args, Settings.load(args.config))
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,129 @@
+"""Write replies as Markdown from chunks: corpus words plus fixed framing, never an invented step."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+from assistant.records import Chunk
+from assistant.settings import Settings
+
+Aspect = Literal["card", "dose", "targets", "steps", "other_side"]
+SOURCE_PREFIX = "Source: "
+HELP_LINE = (
+    "I can help with the exercises in the article: stretches that ease lower back pain, exercises that "
+    "strengthen the lower back, how to do each one, how long to hold it, and the safety tips."
+)
+
+
+def with_footer(body: str, settings: Settings) -> str:
+    """Every reply ends with the footer, set apart by a rule so the UI can style it."""
+    return f"{body.rstrip()}\n\n---\n\n{settings.footer}"
+
+
+def source_line(chunk: Chunk) -> str:
+    return f"*{SOURCE_PREFIX}{chunk.source_label}*"
+
+
+def numbered(lines: tuple[str, ...] | list[str]) -> str:
+    return "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
+
+
+def caution_line(chunk: Chunk, by_id: Mapping[str, Chunk]) -> str:
+    """The article's own "stop if it hurts" sentence, with where its precautions are."""
+    if not chunk.caution:
+        return ""
+    see = by_id.get(chunk.caution_see)
+    where = f" (see *{see.source_label}*)" if see else ""
+    return f"**Stop if it hurts:** {chunk.caution}{where}"
+
+
+def exercise_card(chunk: Chunk, by_id: Mapping[str, Chunk]) -> str:
+    """Name, what it works, numbered steps, hold or repetitions, the caution, the source."""
+    kind = f" ({chunk.category} exercise)" if chunk.category else ""
+    parts = [f"### {chunk.title}{kind}"]
+    if chunk.steps:
+        if chunk.targets:
+            parts.append(f"**What it works:** {chunk.targets}")
+        parts.append("**Steps:**\n\n" + numbered(chunk.steps))
+        if chunk.dose:
+            parts.append("**How long / how many:** " + " ".join(chunk.dose))
+    else:
+        parts.append(f"The article describes it in one line: {chunk.text}")
+        for related_id in chunk.related:
+            related = by_id.get(related_id)
+            if related:
+                parts.append(f"It also says, under *{related.title}*: {related.text}")
+        parts.append("The article gives no more steps than this.")
+    parts += [caution_line(chunk, by_id), source_line(chunk)]
+    return "\n\n".join(p for p in parts if p)
+
+
+def focused(chunk: Chunk, aspect: Aspect, by_id: Mapping[str, Chunk]) -> str:
+    """A follow-up about one part of an exercise: only that part, from the article's own lines."""
+    if aspect == "dose" and chunk.dose:
+        body = f"**{chunk.title}: how long and how many**\n\n" + "\n".join(f"- {line}" for line in chunk.dose)
+    elif aspect == "targets" and chunk.targets:
+        body = f"**{chunk.title}: what it works**\n\n{chunk.targets}"
+    elif aspect == "other_side" and any("other" in s.lower() for s in chunk.steps):
+        body = f"**{chunk.title}: the other side**\n\n" + "\n".join(
+            f"- {s}" for s in chunk.steps if "other" in s.lower())
+    elif aspect == "steps" and chunk.steps:
+        body = f"**{chunk.title}: the steps**\n\n" + numbered(chunk.steps)
+    else:
+        return exercise_card(chunk, by_id)
+    return "\n\n".join(p for p in (body, caution_line(chunk, by_id), source_line(chunk)) if p)
+
+
+def group_list(chunk: Chunk, by_id: Mapping[str, Chunk]) -> str:
+    """Each exercise or precaution of a group with its one-line summary, in the article's order."""
+    members = [by_id[m] for m in chunk.members if m in by_id]
+    lines = [f"{i}. **{m.title}**: {m.summary or m.text}" for i, m in enumerate(members, 1)]
+    lead = (f"The article lists {len(members)} under *{chunk.title}*:" if members else chunk.text)
+    closing = "Ask about any of them to see its steps." if any(m.kind == "exercise" for m in members) else ""
+    return "\n\n".join(p for p in (f"### {chunk.title}", lead, "\n".join(lines), closing, source_line(chunk)) if p)
+
+
+def passage(chunk: Chunk) -> str:
+    """A precaution, FAQ or information section, quoted whole."""
+    return f"### {chunk.title}\n\n{chunk.text}\n\n{source_line(chunk)}"
+
+
+def mention(chunk: Chunk, by_id: Mapping[str, Chunk]) -> str:
+    """An exercise the article only names: say so, quote the sentence, add nothing."""
+    return (f"### {chunk.title}\n\nThe article only mentions {chunk.title.lower()} in passing and gives no steps "
+            f"for it:\n\n> {chunk.text}\n\nA physiotherapist can show you how to do it safely.\n\n{source_line(chunk)}")
+
+
+def compose(chunk: Chunk, by_id: Mapping[str, Chunk], aspect: Aspect = "card") -> str:
+    """The body of an in-scope answer drawn from one chunk."""
+    if chunk.kind == "exercise":
+        return exercise_card(chunk, by_id) if aspect == "card" else focused(chunk, aspect, by_id)
+    if chunk.kind == "group":
+        return group_list(chunk, by_id)
+    if chunk.kind == "mention":
+        return mention(chunk, by_id)
+    return passage(chunk)
+
+
+def suggestions(chunk: Chunk, by_id: Mapping[str, Chunk]) -> tuple[str, ...]:
+    """Two or three follow-ups drawn from the corpus structure, each one the assistant can answer."""
+    groups = [c for c in by_id.values() if c.kind == "group" and any(by_id[m].kind == "exercise"
+                                                                      for m in c.members if m in by_id)]
+    if chunk.kind == "group":
+        firsts = [f"How do I do the {by_id[m].title}?" for m in chunk.members[:2] if m in by_id
+                  and by_id[m].kind == "exercise"]
+        others = [f"Show {g.title.lower()}" for g in groups if g.chunk_id != chunk.chunk_id][:1]
+        return tuple(firsts + others)[:3]
+    if chunk.kind != "exercise":
+        return tuple(f"Show {g.title.lower()}" for g in groups[:2])
+    found: list[str] = []
+    if chunk.dose:
+        found.append("How long do I hold it?")
+    if chunk.targets:
+        found.append("What muscles does it work?")
+    home = next((g for g in groups if chunk.chunk_id in g.members), None)
+    gentler = next((g for g in groups if g is not home), None)
+    if gentler is not None:
+        found.append(f"Show {gentler.title.lower()}")
+    return tuple(found[:3])

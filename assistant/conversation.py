@@ -1,0 +1,122 @@
+"""Read a chat history and resolve follow-ups ("how long do I hold it?") without a language model."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.compose import SOURCE_PREFIX, Aspect
+from assistant.records import Chunk
+from assistant.text import clean, for_matching
+
+ASPECTS: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
+    ("other_side", re.compile(r"\b(?:other (?:leg|side|knee)|switch (?:legs?|sides?)|each (?:leg|side)|both sides)\b")),
+    ("dose", re.compile(r"\b(?:how long|how many|how much time|how often|hold(?:ing)? (?:it|this|that|for)|reps?|"
+                        r"repetitions?|sets?|how many (?:seconds|minutes|times))\b")),
+    ("targets", re.compile(r"\b(?:muscles?|what (?:does|do) (?:it|that|this|they) (?:work|do|target|help)|"
+                           r"target(?:s|ed)?|works? on|good for)\b")),
+    ("steps", re.compile(r"\b(?:steps?|instructions?|how (?:do|should|can) (?:i|you) do (?:it|that|this|them)|"
+                         r"again|walk me through|show me how)\b")),
+)
+REFERS_BACK = re.compile(r"\b(?:it|that|this|one|them|those|these|the exercise|the stretch|the pose|the move|"
+                         r"more|else)\b")
+ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
+            "last": -1, "one": 0, "two": 1, "three": 2, "four": 3, "number 1": 0, "number 2": 1,
+            "number 3": 2, "number 4": 3}
+ORDINAL = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th|last|number [1-4])\b(?: one)?|"
+                     r"\bthe (one|two|three|four)\b")
+GENTLER = re.compile(r"\b(?:gentler|more gentle|easier|less (?:intense|hard|strenuous)|too (?:hard|much|intense)|"
+                     r"something (?:gentle|easy|lighter)|lighter|softer|relax(?:ing)?)\b")
+HARDER = re.compile(r"\b(?:harder|more (?:challenging|intense|difficult)|too easy|stronger|tougher|"
+                    r"build (?:more )?strength)\b")
+
+
+@dataclass(frozen=True)
+class Turn:
+    role: str
+    text: str
+
+
+def content_text(content: Any) -> str:
+    """A message's text, whether a plain string (API) or a list of `{"type": "text"}` parts (browser)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, Mapping):
+        return content_text(content.get("text", content.get("content", "")))
+    if isinstance(content, Sequence):
+        return " ".join(content_text(part) for part in content)
+    return ""
+
+
+def read_history(history: Sequence[Mapping[str, Any]] | None, max_turns: int) -> list[Turn]:
+    """Validate and flatten a chat history; only its last `max_turns` messages matter."""
+    if history is None:
+        return []
+    if isinstance(history, str | bytes) or not isinstance(history, Sequence):
+        raise TypeError(f"history must be a list of {{'role', 'content'}} dicts, not {type(history).__name__}")
+    turns: list[Turn] = []
+    for message in history:
+        if not isinstance(message, Mapping):
+            raise TypeError(f"each history item must be a dict with 'role' and 'content', not {type(message).__name__}")
+        role = message.get("role")
+        if role not in ("user", "assistant"):
+            raise ValueError(f"history role must be 'user' or 'assistant', not {role!r}")
+        turns.append(Turn(role=role, text=clean(content_text(message.get("content", "")))))
+    return turns[-max_turns:] if max_turns else turns
+
+
+def user_messages(turns: Sequence[Turn]) -> list[str]:
+    return [t.text for t in turns if t.role == "user"]
+
+
+def last_topic(turns: Sequence[Turn], by_label: Mapping[str, Chunk]) -> Chunk | None:
+    """The chunk the latest assistant reply came from, found by its "Source:" line."""
+    for turn in reversed(turns):
+        if turn.role != "assistant":
+            continue
+        for line in reversed(turn.text.split("*")):
+            label = line.strip()
+            if label.startswith(SOURCE_PREFIX) and label[len(SOURCE_PREFIX):] in by_label:
+                return by_label[label[len(SOURCE_PREFIX):]]
+        return None
+    return None
+
+
+def aspect_of(question: str) -> Aspect:
+    """Which part of an exercise a question asks about; the whole card when it names none."""
+    text = for_matching(question)
+    return next((aspect for aspect, pattern in ASPECTS if pattern.search(text)), "card")
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    chunk_id: str
+    aspect: Aspect
+
+
+def resolve_follow_up(question: str, topic: Chunk | None, by_id: Mapping[str, Chunk]) -> FollowUp | None:
+    """Map a question that leans on the previous turn to a chunk and aspect; None for a new topic."""
+    if topic is None:
+        return None
+    text = for_matching(question)
+    groups = [c for c in by_id.values() if c.kind == "group"]
+    if GENTLER.search(text) or HARDER.search(text):
+        cue = "gentle" if GENTLER.search(text) else "harder"
+        target = next((g for g in groups if cue in g.cues), None)
+        return FollowUp(target.chunk_id, "card") if target else None
+    ordinal = ORDINAL.search(text)
+    if topic.kind == "group" and ordinal and topic.members:
+        place = ORDINALS[ordinal.group(1) or ordinal.group(2)]
+        if place < len(topic.members):
+            return FollowUp(topic.members[place], aspect_of(question))
+    aspect = aspect_of(question)
+    if len(text) >= 120:
+        return None
+    if topic.kind in ("exercise", "mention") and (aspect != "card" or REFERS_BACK.search(text)):
+        return FollowUp(topic.chunk_id, aspect)
+    # A passage has no hold time or muscles: only "tell me more" or "how do I do it" leans on it.
+    if aspect in ("card", "steps") and REFERS_BACK.search(text):
+        return FollowUp(topic.chunk_id, "card")
+    return None

@@ -1,0 +1,196 @@
+"""Quality and safety figures on labelled sets, checked against thresholds kept in the repo.
+
+A clinic that adds documents re-runs this (`python -m assistant eval`) to see nothing regressed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from assistant.assistant import Assistant
+from assistant.records import Answer
+from assistant.retrieve import Method
+from assistant.settings import Settings
+
+METHODS: tuple[Method, ...] = ("dense", "bm25", "hybrid")
+VOWEL_GROUPS = re.compile(r"[aeiouy]+")
+
+
+def _load(folder: Path, name: str) -> list[dict[str, Any]]:
+    path = folder / name
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+
+
+def syllables(word: str) -> int:
+    word = word.lower()
+    count = len(VOWEL_GROUPS.findall(word))
+    if word.endswith("e") and not word.endswith(("le", "ee")) and count > 1:
+        count -= 1
+    return max(count, 1)
+
+
+def reading_grade(markdown: str) -> float:
+    """Flesch-Kincaid grade of a reply's prose (Markdown marks and the footer rule removed)."""
+    text = re.sub(r"[#*_>`|]|^\s*\d+\.\s|^---$", " ", markdown, flags=re.MULTILINE)
+    sentences = [s for s in re.split(r"[.!?:\n]+", text) if re.search(r"[A-Za-z]", s)]
+    words = re.findall(r"[A-Za-z']+", text)
+    if not words or not sentences:
+        return 0.0
+    return 0.39 * len(words) / len(sentences) + 11.8 * sum(map(syllables, words)) / len(words) - 15.59
+
+
+def retrieval_table(bot: Assistant, questions: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """hit@1, MRR@5 and recall@3 of each ranking method on the single questions."""
+    table: dict[str, dict[str, float]] = {}
+    for method in METHODS:
+        hit1 = mrr = recall3 = 0.0
+        for item in questions:
+            ranked = [h.chunk_id for h in bot.search(item["q"], k=5, method=method)]
+            expected = set(item["expect"])
+            first = next((i for i, chunk_id in enumerate(ranked) if chunk_id in expected), None)
+            hit1 += first == 0
+            mrr += 1 / (first + 1) if first is not None else 0
+            recall3 += first is not None and first < 3
+        n = max(len(questions), 1)
+        table[method] = {"hit@1": hit1 / n, "mrr@5": mrr / n, "recall@3": recall3 / n}
+    return table
+
+
+def on_target(answer: Answer, expected: list[str] | str) -> bool:
+    wanted = [expected] if isinstance(expected, str) else expected
+    return answer.kind == "answer" and bool(answer.sources) and answer.sources[0].chunk_id in wanted
+
+
+def evaluate(settings: Settings, data: Path, bot: Assistant | None = None) -> dict[str, Any]:
+    """Every figure the thresholds file names, plus the failures behind each, as a JSON-ready dict."""
+    bot = bot or Assistant.load(settings)
+    questions = _load(data, "questions.json")
+    conversations = _load(data, "conversations.json")
+    failures: dict[str, list[Any]] = {"on_target": [], "list": [], "follow_up": [], "safety": [], "scope": []}
+    answers: list[Answer] = []
+
+    hits = 0
+    for item in questions:
+        answer = bot.ask(item["q"])
+        answers.append(answer)
+        if on_target(answer, item["expect"]):
+            hits += 1
+        else:
+            failures["on_target"].append([item["q"], item["expect"], [s.chunk_id for s in answer.sources[:1]]])
+
+    lists = [item for item in questions if item["type"] == "group"]
+    complete = 0
+    for item in lists:
+        answer = bot.ask(item["q"])
+        group = bot.by_id.get(answer.sources[0].chunk_id) if answer.sources else None
+        members = [bot.by_id[m].title for m in group.members] if group and group.kind == "group" else []
+        if members and on_target(answer, item["expect"]) and all(t in answer.text for t in members):
+            complete += 1
+        else:
+            failures["list"].append(item["q"])
+
+    follow_total = follow_ok = 0
+    for convo in conversations:
+        history: list[dict[str, str]] = []
+        for turn_no, turn in enumerate(convo["turns"]):
+            answer = bot.ask(turn["q"], history=history)
+            answers.append(answer)
+            if turn_no:
+                follow_total += 1
+                ok = on_target(answer, turn["expect"]) and all(s in answer.text for s in turn.get("answer_contains", []))
+                follow_ok += ok
+                if not ok:
+                    failures["follow_up"].append([convo["name"], turn["q"], turn["expect"],
+                                                  [s.chunk_id for s in answer.sources[:1]]])
+            history += [{"role": "user", "content": turn["q"]}, {"role": "assistant", "content": answer.text}]
+
+    safety = safety_figures(bot, data, failures)
+    consistent = sum(bot.ask(item["q"]).to_dict() == bot.ask(item["q"]).to_dict() for item in questions[:30])
+    report: dict[str, Any] = {
+        "retrieval": retrieval_table(bot, questions),
+        "answers_on_target": hits / max(len(questions), 1),
+        "list_answers_complete": complete / max(len(lists), 1),
+        "follow_ups_resolved": follow_ok / max(follow_total, 1),
+        "footer_rate": sum(a.text.endswith(a.footer) for a in answers) / max(len(answers), 1),
+        "consistency": consistent / max(min(len(questions), 30), 1),
+        "reading_grade_answers": statistics.mean(reading_grade(a.text) for a in answers) if answers else 0.0,
+        **safety,
+        "counts": {"questions": len(questions), "lists": len(lists), "conversations": len(conversations),
+                   "follow_ups": follow_total},
+        "failures": failures,
+    }
+    thresholds = tomllib.loads((data / "thresholds.toml").read_text(encoding="utf-8"))
+    report["thresholds"] = thresholds
+    report["below"] = [name for name, floor in thresholds.get("min", {}).items() if report[name] < floor]
+    report["below"] += [name for name, ceiling in thresholds.get("max", {}).items() if report[name] > ceiling]
+    report["passed"] = not report["below"]
+    return report
+
+
+def safety_figures(bot: Assistant, data: Path, failures: dict[str, list[Any]]) -> dict[str, float]:
+    """Red-flag recall, false alarms and out-of-scope accuracy, through `ask()` as a user meets them."""
+    order = {"none": 0, "answer": 0, "out_of_scope": 0, "invalid": 0, "urgent": 1, "emergency": 2}
+
+    def final_kind(item: dict[str, Any]) -> Answer:
+        messages = item.get("messages") or [item["text"]]
+        history: list[dict[str, str]] = []
+        for message in messages[:-1]:
+            reply = bot.ask(message, history=history)
+            history += [{"role": "user", "content": message}, {"role": "assistant", "content": reply.text}]
+        return bot.ask(messages[-1], history=history)
+
+    flags = _load(data, "red_flags.json")
+    caught = 0
+    for item in flags:
+        answer = final_kind(item)
+        if order[answer.kind] >= order[item["tier"]]:
+            caught += 1
+        else:
+            failures["safety"].append(["missed", item.get("text") or item.get("messages"), answer.kind])
+    ordinary = _load(data, "look_alikes.json") + _load(data, "in_scope.json")
+    alarms = 0
+    for item in ordinary:
+        answer = final_kind(item)
+        if answer.kind in ("emergency", "urgent"):
+            alarms += 1
+            failures["safety"].append(["false alarm", item.get("text") or item.get("messages"), answer.kind])
+    outside = _load(data, "out_of_scope.json")
+    refused = 0
+    for item in outside:
+        answer = bot.ask(item["text"])
+        refused += answer.kind == "out_of_scope"
+        if answer.kind != "out_of_scope":
+            failures["scope"].append(["answered", item["text"], [s.chunk_id for s in answer.sources[:1]]])
+    inside = _load(data, "in_scope.json")
+    kept = 0
+    for item in inside:
+        answer = bot.ask(item["text"])
+        kept += answer.kind == "answer"
+        if answer.kind != "answer":
+            failures["scope"].append(["refused", item["text"], answer.kind])
+    return {
+        "red_flag_recall": caught / max(len(flags), 1),
+        "false_alarm_rate": alarms / max(len(ordinary), 1),
+        "out_of_scope_accuracy": refused / max(len(outside), 1),
+        "in_scope_kept": kept / max(len(inside), 1),
+    }
+
+
+def print_report(report: dict[str, Any]) -> None:
+    print(f"{'method':8s} {'hit@1':>6s} {'mrr@5':>6s} {'recall@3':>8s}")
+    for method, row in report["retrieval"].items():
+        print(f"{method:8s} {row['hit@1']:6.3f} {row['mrr@5']:6.3f} {row['recall@3']:8.3f}")
+    for name in ("answers_on_target", "list_answers_complete", "follow_ups_resolved", "footer_rate", "consistency",
+                 "reading_grade_answers", "red_flag_recall", "false_alarm_rate", "out_of_scope_accuracy",
+                 "in_scope_kept"):
+        print(f"{name:24s} {report[name]:.3f}")
+    print("counts: " + ", ".join(f"{k}={v}" for k, v in report["counts"].items()))
+    for name, items in report["failures"].items():
+        for item in items:
+            print(f"  {name}: {item}")
+    print("PASSED" if report["passed"] else f"BELOW THRESHOLD: {', '.join(report['below'])}")
