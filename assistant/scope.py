@@ -1,0 +1,225 @@
+"""Out-of-scope detection: other body parts, diagnoses, medicines, scans or surgery, or plainly unrelated."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from assistant.triage import RuleSet
+
+Reason = Literal["other_body_part", "diagnosis", "medication", "scan_or_surgery", "off_topic"]
+
+# Tried in this order: a question about a dose for knee pain is about medicine first.
+REASONS: tuple[Reason, ...] = ("medication", "scan_or_surgery", "diagnosis", "other_body_part", "off_topic")
+
+# The same layout and phrase syntax as red_flags.toml (see its header): each category is a reason, and a
+# question is out of scope when one of the reason's rules matches it. Only the plain cases are here; the
+# caller adds a retrieval-score check for the rest, so a question about the back, its exercises, pain,
+# posture and so on stays in scope unless a specific reason applies.
+RULES = """
+[settings]
+gap = 3
+negation_window = 3
+
+[cues]
+# "exercises instead of painkillers" is still a question about exercises.
+negation_before = ["no", "not", "without", "instead of", "rather than", "other than", "apart from", "avoid",
+                   "avoiding", "stop", "stopped", "off"]
+not_negation = ["not sure", "no idea"]
+clause_breaks = ["but", "and", "so", "because", "then"]
+
+[spelling]
+fix = ["ibuprofin -> ibuprofen", "ibuprophen -> ibuprofen", "iboprofen -> ibuprofen", "asprin -> aspirin",
+       "paracetomol -> paracetamol", "naproxin -> naproxen", "disk -> disc", "disks -> discs",
+       "sciatic -> sciatica", "herniation -> herniated"]
+fuzzy = ["ibuprofen", "naproxen", "paracetamol", "acetaminophen", "painkillers", "painkiller", "medication",
+         "codeine", "tramadol", "diclofenac", "gabapentin", "pregabalin", "amitriptyline", "surgery",
+         "operation", "injection", "herniated", "arthritis", "sciatica", "stenosis", "scoliosis", "diagnose",
+         "diagnosis", "shoulder", "shoulders", "elbow", "ankle", "wrist"]
+keep = ["waist", "waists"]
+
+[words]
+# The lower back, its exercises and how it feels.
+back = ["back", "backs", "backache*", "spine", "spinal", "lumbar", "sciatica", "glute*", "hamstring*", "core",
+        "pelvi*", "buttock*", "bum", "piriformis", "tailbone", "coccyx", "posture"]
+domain = ["@back", "exercis*", "stretch*", "workout*", "pain*", "hurt*", "ache*", "aching", "sore*", "stiff*",
+          "tight*", "plank*", "bridge*", "superman*", "deadlift*", "dead lift*", "yoga", "pilates",
+          "child's pose", "childs pose", "cat cow", "bird dog*", "hyperextension*", "knee to chest",
+          "muscle*",
+          "gym", "physio*", "chiropract*", "massage", "heat", "ice", "walking", "swimming", "rep", "reps",
+          "sets", "hold", "mat", "strength*", "flexib*", "injur*", "lift*", "bend*", "sitting", "desk"]
+problem = ["pain*", "painful", "hurt*", "ache*", "aching", "achy", "sore*", "injur*", "sprain*", "strain*",
+           "stiff*", "swollen", "swelling", "click*", "pop*", "crack*", "grind*", "arthritis", "tendon*",
+           "tendinitis", "tendonitis", "bursitis", "replacement", "dislocat*", "torn", "tear", "broken",
+           "fractur*", "problem*", "issue*", "bad", "dodgy", "rehab", "recover*", "twinge*", "niggle*",
+           "killing me", "playing up", "weak", "numb*", "tingl*", "pins and needles", "cramp*", "spasm*"]
+parts = ["neck", "necks", "knee", "knees", "ankle*", "shoulder*", "wrist*", "elbow*", "hand", "hands",
+         "finger*", "thumb*", "foot", "feet", "toe", "toes", "heel", "heels", "calf", "calves", "shin",
+         "shins",
+         "jaw", "head", "hip", "hips", "upper back", "mid back", "middle back", "thoracic", "rib",
+         "ribs", "arm",
+         "arms", "forearm*", "achilles", "groin", "stomach", "tummy"]
+# Where the article itself names a body part: these are about the back exercises, not about that part.
+article_parts = [
+    "knee/knees ... to/into/towards/toward ... chest", "chest ... to/towards/toward ... knee/knees",
+    "knee/knees hug*", "knee to close", "hands and knees", "on ... knees", "bend/bent ... knees/knee",
+    "knees/knee ... bent/bend/apart/together/width/hip*", "opposite knee", "ankle ... on ... knee",
+    "over/across ... other/opposite ... knee/leg", "ankle ... across/over ... knee", "hip width", "hips ... width/apart", "hinge ... hips",
+    "lift/lifting/raise/raising/push/pushing/drop/dropping/thrust* ... hips/hip",
+    "hips/hip ... off/up/down/raise*/lift*", "hip raise*", "hip thrust*", "hip flexor*",
+    "shoulders ... knees",
+    "front of ... shoulders", "shoulder width", "shoulders ... down/back/relaxed",
+    "feet ... flat/apart/width",
+    "head to toe", "chin ... chest", "through ... heels", "hands ... shoulders", "arms ... legs",
+    "arm ... leg",
+    "arms ... front", "head ... tailbone", "lie/lying ... on ... stomach/tummy", "on all fours",
+    "hands/feet ... on the floor/ground"]
+
+[[category]]
+id = "medication"
+level = "medication"
+label = "medicines and doses"
+
+[[category.rule]]
+within = "sentence"
+medicine = ["ibupro*", "ibup*", "nurofen", "advil", "motrin", "naprox*", "naprosyn", "aleve", "paracet*",
+            "acetamin*", "tylenol", "panadol", "calpol", "aspirin", "codei*", "co codamol", "cocodamol",
+            "tramad*", "morphine", "oxycod*", "oxycontin", "fentanyl", "opioid*", "opiate*", "diclof*",
+            "voltaren", "voltarol", "gabap*", "pregab*", "lyrica", "amitrip*", "duloxetine", "cymbalta",
+            "diazepam", "valium", "cyclobenzaprine", "flexeril", "methocarbamol", "robaxin", "baclofen",
+            "tizanidine", "muscle relax*", "relaxant*", "relaxer*", "painkiller*", "pain killer*",
+            "pain relief ... pill*/tablet*/med*", "anti inflammator*", "antiinflammator*",
+            "inflammator* ... pill*/tablet*/drug*/med*", "nsaid*", "med", "meds", "medication*", "medicine*",
+            "pill", "pills", "tablet", "tablets", "capsule*", "dose", "doses", "dosage*", "mg", "mgs",
+            "milligram*", "prescription*", "prescribe*", "drug", "drugs", "cbd", "cannabis", "supplement*",
+            "vitamin*", "magnesium", "turmeric", "glucosamine", "deep heat", "deep freeze", "lidocaine",
+            "steroid tablets", "prednis*", "take ... something ... for ... pain", "what can i take",
+            "over the counter"]
+
+[[category]]
+id = "scan_or_surgery"
+level = "scan_or_surgery"
+label = "scans and surgery"
+
+[[category.rule]]
+within = "sentence"
+decision = ["mri", "mris", "m r i", "ct", "ct scan*", "cat scan*", "x ray*", "xray*", "scan", "scans",
+            "scanned",
+            "ultrasound", "dexa", "imaging", "surgery", "surgeries", "surgeon*", "operation", "operate",
+            "operated", "operating", "spinal fusion", "fusion", "discectomy", "microdiscectomy",
+            "laminectomy",
+            "decompression", "disc replacement", "epidural*", "injection*", "steroid shot*", "cortisone",
+            "nerve block*", "radiofrequency", "ablation", "keyhole", "back op", "an op", "the op", "my op"]
+
+[[category]]
+id = "diagnosis"
+level = "diagnosis"
+label = "a diagnosis"
+
+[[category.rule]]
+why = "asks what is wrong"
+within = "sentence"
+asked = ["diagnos*", "what ... wrong ... with", "whats wrong", "what is wrong", "what have i done",
+         "what did i do to", "what/whats ... causing ... my/his/her/this/it", "what's causing",
+         "what could ... be causing/cause", "what might ... be causing/cause", "what caused my",
+         "is it/this ... serious", "should i be worried", "what condition",
+         "what kind/type/sort of ... injury/condition/problem", "is it/this/that/my ... something serious"]
+
+[[category.rule]]
+why = "asks whether it is a named condition"
+within = "sentence"
+near = 8
+asking = ["do/does/did i/you/he/she/they/we ... have", "have/has i/you/he/she/they ... got",
+          "is it/this/that/my",
+          "its/it's/thats", "could/can/might/would ... it/this/that/i/my/he/she ... be/have",
+          "am i/he ... suffering/having", "how do/can/would i/you ... know/tell ... if/whether",
+          "is this/it/that ... a/an/from/because/due/caused", "sounds like",
+          "does/do ... it/this/that/they ... sound", "is the pain ... from/because/due", "is my ... from"]
+condition = ["slipped ... disc/discs", "herniat*", "bulging ... disc/discs", "bulge", "prolapse*",
+             "disc/discs ... problem*/issue*/injury/degenerat*/protrusion", "sciatica", "arthritis",
+             "osteoarthritis", "spondyl*", "stenosis", "scoliosis", "kyphosis", "lordosis", "degenerat*",
+             "kidney*", "fibromyalgia", "ankylosing", "sacroiliac", "si joint",
+             "pinched/trapped/compressed ... nerve",
+             "nerve ... damage/compression/root", "pulled/strained/torn ... muscle/something/ligament",
+             "muscle ... strain/tear/spasm", "strain", "sprain", "fractur*", "broken", "cancer", "tumour",
+             "infection", "cauda equina", "piriformis syndrome", "facet*", "ligament*", "disc", "discs",
+             "muscular", "serious", "normal back pain", "just a", "something worse"]
+
+[[category]]
+id = "other_body_part"
+level = "other_body_part"
+label = "other parts of the body"
+
+[[category.rule]]
+why = "a named problem of another part"
+within = "sentence"
+named = ["tennis elbow", "golfer* elbow", "frozen shoulder", "rotator cuff", "carpal tunnel",
+         "plantar fasciitis", "shin splints", "runner* knee", "jumper* knee", "acl", "mcl", "meniscus",
+         "achilles", "bunion*", "migraine*", "headache*", "tmj", "hip/knee/shoulder replacement*",
+         "hip/knee/shoulder ... replaced", "whiplash", "upper back", "mid back", "middle back", "thoracic",
+         "shoulder blade*"]
+unless = ["lower back", "low back", "lumbar"]
+
+[[category.rule]]
+why = "a problem in another part, when the back is not what hurts"
+within = "sentence"
+near = 3
+part = ["@parts"]
+problem = ["@problem", "exercises/exercise/stretches/stretch/strengthen*/workout*/rehab"]
+except_in = ["@article_parts"]
+unless = ["back ... hurt*/pain*/ache*/aching/sore*/stiff*/tight*/problem*/issue*/injur*",
+          "hurt*/pain*/ache*/aching/sore*/stiff*/tight* ... back", "backache*", "sciatica", "spine", "lumbar",
+          "sore back", "bad back"]
+
+[[category.rule]]
+why = "exercises asked for another part"
+within = "sentence"
+near = 5
+asked = ["exercises/exercise/stretches/stretch/strengthen*/strengthening/workout*/rehab ... for",
+         "help/helps/good ... for", "strengthen/stretch/fix/heal"]
+part = ["neck", "knee", "knees", "ankle", "ankles", "shoulder", "shoulders", "wrist", "wrists", "elbow",
+        "elbows", "hand", "hands", "feet", "foot", "calf", "calves", "jaw", "hip", "hips"]
+except_in = ["@article_parts"]
+
+[[category]]
+id = "off_topic"
+level = "off_topic"
+label = "something else"
+
+[[category.rule]]
+why = "plainly about something else, with nothing about the back or exercise"
+within = "message"
+topic = ["weather", "forecast", "poem", "poems", "song", "songs", "lyrics", "story", "stories", "joke*",
+         "recipe*", "pizza", "restaurant*", "takeaway", "bitcoin", "crypto*", "stock", "stocks", "shares",
+         "football", "soccer", "who won", "movie*", "film", "films", "netflix", "translate", "translation",
+         "capital of", "president", "election", "homework", "essay", "python", "javascript", "coding", "code",
+         "write me", "write a", "tell me a", "news", "lottery", "horoscope", "dating", "insurance", "flight*",
+         "hotel*", "holiday*", "math*", "calculate", "what time is it", "population", "chess", "minecraft",
+         "fortnite", "nba", "nfl", "premier league", "celebrity", "iphone", "android", "mortgage", "bake",
+         "cake", "price of", "exchange rate", "sing", "riddle", "trivia", "quiz", "taxes", "tax return"]
+unless = ["@domain"]
+"""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whether a question is about the lower-back exercises article, and if not, why."""
+
+    in_scope: bool
+    reason: Reason | None
+
+
+@lru_cache(maxsize=1)
+def scope_rules() -> RuleSet:
+    """The rules above, read once."""
+    return RuleSet.from_dict(tomllib.loads(RULES), levels=REASONS)
+
+
+def check_scope(question: str) -> Scope:
+    """Out of scope only for the plain cases; the caller adds a retrieval-score check for the rest."""
+    found = scope_rules().search([question])
+    if found is None:
+        return Scope(True, None)
+    return Scope(False, next(reason for reason in REASONS if reason == found.category.id))
