@@ -1,28 +1,35 @@
-"""Gradio entry point: `python app.py [--host 127.0.0.1] [--port 7860]`."""
+"""Serve the chat, REST API and widget: `python app.py [--host 127.0.0.1] [--port 7860] [--config F]`."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 
+# Before Gradio is imported: its telemetry and version check would otherwise try to reach the network.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=7860)
+    parser.add_argument("--config", help="a TOML settings file (default: $ASSISTANT_CONFIG, if set)")
     args = parser.parse_args()
+    # Our own messages at INFO (index rebuilds; questions, if a clinic turns that on); others at WARNING.
+    logging.basicConfig(format="%(levelname)s:     %(name)s: %(message)s")
+    logging.getLogger("assistant").setLevel(logging.INFO)
 
-    import gradio as gr
+    import uvicorn
 
-    from assistant import Assistant
+    from assistant import Assistant, Settings
+    from assistant.web import create_app
 
-    bot = Assistant.load()
-    chat = gr.ChatInterface(fn=lambda message, history: bot.ask(message, history).text,
-                            title=bot.settings.clinic_name, api_name="ask", analytics_enabled=False)
-    chat.launch(server_name=args.host, server_port=args.port)
+    app = create_app(Assistant.load(Settings.load(args.config)))
+    # Open chat pages hold Gradio's heartbeat streams forever; without a limit, shutdown waits for them.
+    uvicorn.run(app, host=args.host, port=args.port, timeout_graceful_shutdown=3)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ class Settings:
     clinic_name: str = "Back Exercise Helper"
     footer: str = DEFAULT_FOOTER
     emergency_action: str = "call your local emergency number or go to the nearest emergency department"
-    urgent_action: str = "see a doctor today: ask your GP practice for an urgent appointment, or call your non-emergency health helpline"
+    urgent_action: str = "get an urgent appointment with a doctor today, or call your non-emergency health helpline"
     booking_link: str = ""
     allowed_origins: tuple[str, ...] = ()
     log_questions: bool = False
@@ -36,6 +36,7 @@ class Settings:
     feedback_db: Path = PROJECT_ROOT / "var" / "feedback.sqlite3"
     max_question_chars: int = 4_000
     max_history_turns: int = 20
+    feedback_questions: bool = False
 
     @classmethod
     def load(cls, config: Path | str | None = None, environ: dict[str, str] | None = None) -> Settings:

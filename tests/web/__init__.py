@@ -1,0 +1,1 @@
+"""Web layer tests: HTTP, gradio_client, origins, privacy, feedback."""
