@@ -36,7 +36,9 @@ index/manifest.json: $(STAMP) $(CORPUS)
 	touch index/manifest.json
 
 eval: $(STAMP) index/manifest.json
+	mkdir -p artifacts
 	$(BIN)/python -m assistant eval --check --json artifacts/eval.json
+	$(BIN)/python -m assistant eval --check --data tests/data/independent --json artifacts/eval-independent.json
 
 bench: $(STAMP) index/manifest.json
 	$(BIN)/python -m benchmarks

@@ -13,7 +13,15 @@ from assistant import compose, replies
 from assistant.conversation import aspect_of, last_topic, read_history, resolve_follow_up, user_messages
 from assistant.corpus import corpus_hash, load_corpus
 from assistant.embed import Embedder
-from assistant.index import BuiltIndex, build_index, load_index, read_manifest, save_index, stale_reason
+from assistant.index import (
+    BuiltIndex,
+    build_index,
+    encoder_file,
+    load_index,
+    read_manifest,
+    save_index,
+    stale_reason,
+)
 from assistant.records import Answer, Chunk, Hit, Source
 from assistant.retrieve import Method, Ranking, Retriever
 from assistant.scope import check_scope
@@ -23,17 +31,35 @@ from assistant.triage import triage
 
 log = logging.getLogger(__name__)
 
-# Below this cosine between a question and its best chunk, and with no exercise named, the question
-# is not about the article. Calibrated on tests/data (see `python -m assistant eval`).
-IN_SCOPE_MIN_COSINE = 0.30
+# A question is about the article when it names something in it, or is close in meaning to a chunk
+# (cosine >= IN_SCOPE_COSINE), or is loosely close (>= IN_SCOPE_WEAK_COSINE) and shares a word with
+# it. Calibrated on tests/data: in-scope questions without a name bottom out near 0.18 (all sharing
+# a word), off-topic ones ("how do I bake bread", 0.22) share none.
+IN_SCOPE_COSINE = 0.30
+IN_SCOPE_WEAK_COSINE = 0.15
+# A word like "knee" or "takeaway" does not make a question off topic when it names something in the
+# article ("knee hug", "the main takeaway"). Diagnosis, medicines and scans are never overridden.
+OVERRIDABLE_SCOPE = ("other_body_part", "off_topic")
 # A pronoun follow-up ("is it safe?") keeps the previous topic unless it matches another chunk this well.
-OWN_TOPIC_MIN_COSINE = 0.40
+OWN_TOPIC_MIN_COSINE = 0.50
 QUERY_CACHE_SIZE = 2048
 
 
 def default_embedder(settings: Settings) -> Embedder:
-    from assistant.embed import SentenceTransformerEmbedder
+    """ONNX Runtime when the current index carries its exported encoder, else sentence-transformers.
 
+    Only the fallback imports torch (about 5 s and 400 MB): it builds the index, and serves an index
+    built before encoders were exported.
+    """
+    from assistant.embed import SentenceTransformerEmbedder
+    from assistant.onnx_encoder import OnnxEmbedder
+
+    manifest = read_manifest(settings.index_dir)
+    encoder = encoder_file(settings.index_dir, manifest)
+    if encoder is not None:
+        onnx = OnnxEmbedder(encoder, settings.model_path)
+        if stale_reason(manifest, corpus_hash(settings.corpus_dir), onnx) is None:
+            return onnx
     return SentenceTransformerEmbedder(settings.model_path)
 
 
@@ -100,12 +126,12 @@ class Assistant:
         if flag.level != "none":
             return self._reply(replies.safety(flag, self.settings), flag.level, category=flag.category)
         text = text[: self.settings.max_question_chars]
-        scope = check_scope(text)
-        if not scope.in_scope:
-            return self._reply(replies.out_of_scope(scope.reason), "out_of_scope", category=scope.reason)
         ranking = self.retriever.rank(text[:RETRIEVAL_CHARS])
+        scope = check_scope(text)
+        if not scope.in_scope and not (scope.reason in OVERRIDABLE_SCOPE and ranking.named):
+            return self._reply(replies.out_of_scope(scope.reason), "out_of_scope", category=scope.reason)
         follow_up = None if ranking.named else resolve_follow_up(text, last_topic(turns, self.by_label), self.by_id)
-        if follow_up is not None and follow_up.aspect == "card" and self._has_own_topic(ranking, follow_up.chunk_id):
+        if follow_up is not None and not follow_up.explicit and self._has_own_topic(ranking, follow_up.chunk_id):
             # "Is it safe?" after the Bridge: the question has a clear topic of its own (a precaution).
             follow_up = None
         if follow_up is not None:
@@ -121,10 +147,13 @@ class Assistant:
         best = ranking.order[0]
         if self.built.chunks[best].chunk_id == previous:
             return False
-        return bool(ranking.intents) or float(ranking.dense[best]) >= OWN_TOPIC_MIN_COSINE
+        return bool(ranking.intents or ranking.groups) or float(ranking.dense[best]) >= OWN_TOPIC_MIN_COSINE
 
     def _in_scope(self, ranking: Ranking) -> bool:
-        return bool(ranking.named) or float(ranking.dense.max()) >= IN_SCOPE_MIN_COSINE
+        closeness = float(ranking.dense.max())
+        shares_a_word = float(ranking.lexical.max()) > 0
+        return bool(ranking.named) or closeness >= IN_SCOPE_COSINE or (
+            closeness >= IN_SCOPE_WEAK_COSINE and shares_a_word)
 
     def _answer(self, chunk: Chunk, aspect: compose.Aspect, score: float) -> Answer:
         body = compose.compose(chunk, self.by_id, aspect)

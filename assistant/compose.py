@@ -111,8 +111,8 @@ def suggestions(chunk: Chunk, by_id: Mapping[str, Chunk]) -> tuple[str, ...]:
     groups = [c for c in by_id.values() if c.kind == "group" and any(by_id[m].kind == "exercise"
                                                                       for m in c.members if m in by_id)]
     if chunk.kind == "group":
-        firsts = [f"How do I do the {by_id[m].title}?" for m in chunk.members[:2] if m in by_id
-                  and by_id[m].kind == "exercise"]
+        firsts = [f"How do I do the {by_id[m].title}?" if by_id[m].kind == "exercise"
+                  else f"Tell me more about {by_id[m].title.lower()}" for m in chunk.members[:2] if m in by_id]
         others = [f"Show {g.title.lower()}" for g in groups if g.chunk_id != chunk.chunk_id][:1]
         return tuple(firsts + others)[:3]
     if chunk.kind != "exercise":

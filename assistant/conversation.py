@@ -13,8 +13,8 @@ from assistant.text import clean, for_matching
 
 ASPECTS: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
     ("other_side", re.compile(r"\b(?:other (?:leg|side|knee)|switch (?:legs?|sides?)|each (?:leg|side)|both sides)\b")),
-    ("dose", re.compile(r"\b(?:how long|how many|how much time|how often|hold(?:ing)? (?:it|this|that|for)|reps?|"
-                        r"repetitions?|sets?|how many (?:seconds|minutes|times))\b")),
+    ("dose", re.compile(r"\b(?:how long|how many|how much (?:time|seconds?|minutes?)|how often|"
+                        r"hold(?:ing)? (?:it|this|that|for)|reps?|repetitions?|sets?)\b")),
     ("targets", re.compile(r"\b(?:muscles?|what (?:does|do) (?:it|that|this|they) (?:work|do|target|help)|"
                            r"target(?:s|ed)?|works? on|good for)\b")),
     ("steps", re.compile(r"\b(?:steps?|instructions?|how (?:do|should|can) (?:i|you) do (?:it|that|this|them)|"
@@ -92,31 +92,38 @@ def aspect_of(question: str) -> Aspect:
 
 @dataclass(frozen=True)
 class FollowUp:
+    """The chunk and aspect a question leans on; `explicit` when it asked for that plainly
+    ("the second one", "something gentler", "how long") rather than by a bare "it"."""
+
     chunk_id: str
     aspect: Aspect
+    explicit: bool
 
 
 def resolve_follow_up(question: str, topic: Chunk | None, by_id: Mapping[str, Chunk]) -> FollowUp | None:
-    """Map a question that leans on the previous turn to a chunk and aspect; None for a new topic."""
+    """Map a question that may lean on the previous turn to a chunk and aspect; None when it cannot.
+
+    After an exercise, any short question is taken as about it unless the caller sees a topic of its
+    own in it; after a passage, only "tell me more about it" or "how do I do it" leans back.
+    """
     if topic is None:
         return None
     text = for_matching(question)
+    if len(text) >= 120:
+        return None
     groups = [c for c in by_id.values() if c.kind == "group"]
     if GENTLER.search(text) or HARDER.search(text):
         cue = "gentle" if GENTLER.search(text) else "harder"
         target = next((g for g in groups if cue in g.cues), None)
-        return FollowUp(target.chunk_id, "card") if target else None
+        return FollowUp(target.chunk_id, "card", explicit=True) if target else None
     ordinal = ORDINAL.search(text)
     if topic.kind == "group" and ordinal and topic.members:
         place = ORDINALS[ordinal.group(1) or ordinal.group(2)]
         if place < len(topic.members):
-            return FollowUp(topic.members[place], aspect_of(question))
+            return FollowUp(topic.members[place], aspect_of(question), explicit=True)
     aspect = aspect_of(question)
-    if len(text) >= 120:
-        return None
-    if topic.kind in ("exercise", "mention") and (aspect != "card" or REFERS_BACK.search(text)):
-        return FollowUp(topic.chunk_id, aspect)
-    # A passage has no hold time or muscles: only "tell me more" or "how do I do it" leans on it.
+    if topic.kind in ("exercise", "mention"):
+        return FollowUp(topic.chunk_id, aspect, explicit=aspect != "card")
     if aspect in ("card", "steps") and REFERS_BACK.search(text):
-        return FollowUp(topic.chunk_id, "card")
+        return FollowUp(topic.chunk_id, "card", explicit=False)
     return None

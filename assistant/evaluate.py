@@ -146,8 +146,11 @@ def safety_figures(bot: Assistant, data: Path, failures: dict[str, list[Any]]) -
 
     flags = _load(data, "red_flags.json")
     caught = 0
+    grades: list[float] = []
     for item in flags:
         answer = final_kind(item)
+        if answer.kind in ("emergency", "urgent"):
+            grades.append(reading_grade(answer.text))
         if order[answer.kind] >= order[item["tier"]]:
             caught += 1
         else:
@@ -166,7 +169,8 @@ def safety_figures(bot: Assistant, data: Path, failures: dict[str, list[Any]]) -
         refused += answer.kind == "out_of_scope"
         if answer.kind != "out_of_scope":
             failures["scope"].append(["answered", item["text"], [s.chunk_id for s in answer.sources[:1]]])
-    inside = _load(data, "in_scope.json")
+    # Every labelled in-scope question: the retrieval set and the extra in-scope set.
+    inside = [{"text": q["q"]} for q in _load(data, "questions.json")] + _load(data, "in_scope.json")
     kept = 0
     for item in inside:
         answer = bot.ask(item["text"])
@@ -178,6 +182,7 @@ def safety_figures(bot: Assistant, data: Path, failures: dict[str, list[Any]]) -
         "false_alarm_rate": alarms / max(len(ordinary), 1),
         "out_of_scope_accuracy": refused / max(len(outside), 1),
         "in_scope_kept": kept / max(len(inside), 1),
+        "reading_grade_safety": statistics.mean(grades) if grades else 0.0,
     }
 
 
@@ -187,7 +192,7 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"{method:8s} {row['hit@1']:6.3f} {row['mrr@5']:6.3f} {row['recall@3']:8.3f}")
     for name in ("answers_on_target", "list_answers_complete", "follow_ups_resolved", "footer_rate", "consistency",
                  "reading_grade_answers", "red_flag_recall", "false_alarm_rate", "out_of_scope_accuracy",
-                 "in_scope_kept"):
+                 "in_scope_kept", "reading_grade_safety"):
         print(f"{name:24s} {report[name]:.3f}")
     print("counts: " + ", ".join(f"{k}={v}" for k, v in report["counts"].items()))
     for name, items in report["failures"].items():

@@ -24,9 +24,9 @@ GROUP_BOOST = 0.5
 DENSE_CANDIDATES = 1024
 # A request for several things rather than one ("what stretches…", "give me some exercises").
 LIST_CUE = re.compile(
-    r"\b(?:exercises|stretches|workouts|moves|routines?|list|which|options?|ways?|some|any|all|"
-    r"what (?:(?:can|will|would|might|could) )?helps?|what (?:can|should) i do|what works|what is good|"
-    r"what are good|recommend|suggest(?:ions?)?|ideas?|things?|good for|best for|dos|donts)\b"
+    r"\b(?:exercises|stretches|workouts|moves|poses|routines?|programmes?|programs?|plan|list|options|ways|"
+    r"ideas|things|tips|what (?:(?:can|will|would|might|could) )?helps?|what (?:can|should) i do|what works|"
+    r"anything (?:to|for|that)|something (?:to|for|that)|recommend\w*|suggest\w*|good for|best for|dos|donts)\b"
 )
 # "Exercises" with nothing more specific: the question asks for the groups themselves.
 PLAIN_LIST = re.compile(r"\b(?:what|which|list|show me|give me|any)(?: \w+){0,2} (?:exercises|stretches|workouts|moves)\b")
@@ -34,7 +34,9 @@ PLAIN_LIST = re.compile(r"\b(?:what|which|list|show me|give me|any)(?: \w+){0,2}
 KIND_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("precaution", re.compile(
         r"\b(?:safe|safely|safety|hurt(?:ing)? myself|injur\w*|beginner|starting out|form|technique|careful|"
-        r"precautions?|tips?|avoid|watch out|mistakes?|if it hurts|hurts? (?:while|when|during)|"
+        r"precautions?|tips?|avoid|watch out|mistakes?|if (?:\w+ ){0,5}hurts?|hurts? (?:while|when|during)|"
+        r"progress\w*|every week|each week|(?:make|making|get|getting) (?:it )?harder|"
+        r"how heavy|how much weight|lighter|start(?:ing)? (?:light|with)|"
         r"alignment|push through|rest|every day|too much|overdo\w*|limits?|check with|professional|"
         r"doctor|physio\w*|trainer|gradual\w*|slowly|intensity|increase)\b")),
     ("info", re.compile(r"^why\b|\bwhy (?:should|would|do|does|is|are)\b|\bpoint of\b|\bworth it\b|\bmatters?\b")),
@@ -50,10 +52,13 @@ class Ranking:
     order: list[int]
     scores: np.ndarray
     dense: np.ndarray
+    lexical: np.ndarray
     named: tuple[str, ...]
     """Chunk ids whose name or alias the question spells out (typos forgiven), in order of mention."""
     intents: frozenset[str] = frozenset()
     """Chunk kinds the question's form asks for."""
+    groups: tuple[str, ...] = ()
+    """Groups a request for a list points at."""
 
 
 def within_one_edit(a: str, b: str) -> bool:
@@ -170,25 +175,30 @@ class Retriever:
 
     def rank(self, question: str, method: Method = "hybrid") -> Ranking:
         dense = self.dense_scores(question)
+        lexical = self.bm25.scores(question)
         if method == "dense":
             fused = dense.copy()
         elif method == "bm25":
-            fused = self.bm25.scores(question)
+            fused = lexical.copy()
         else:
-            fused = self._rrf(dense, self.bm25.scores(question))
+            fused = self._rrf(dense, lexical)
         named = mentioned_names(question, self.chunks)
         kinds = intended_kinds(question)
+        groups = [] if named else list_groups(question, self.chunks)
+        if "precaution" in kinds:
+            # "What should I do if an exercise hurts?" asks for a precaution, not for more exercises.
+            groups = [(g, n) for g, n in groups if self.intent_kinds[self.position[g]] == "precaution"]
         if method == "hybrid":
             fused += np.array([INTENT_BOOST if kind in kinds else 0.0 for kind in self.intent_kinds])
             for place, chunk_id in enumerate(named):
                 fused[self.position[chunk_id]] += NAME_BOOST - 0.01 * place
-            if not named:
-                # More cues matched wins; equal counts leave the fused ranking to decide.
-                for chunk_id, cues in list_groups(question, self.chunks):
-                    fused[self.position[chunk_id]] += GROUP_BOOST + 0.05 * cues
+            # More cues matched wins; equal counts leave the fused ranking to decide.
+            for chunk_id, cues in groups:
+                fused[self.position[chunk_id]] += GROUP_BOOST + 0.05 * cues
         # Ties break by document order so the same question always ranks the same way.
         order = sorted(range(len(self.chunks)), key=lambda i: (-fused[i], i))
-        return Ranking(order=order, scores=fused, dense=dense, named=named, intents=frozenset(kinds))
+        return Ranking(order=order, scores=fused, dense=dense, lexical=lexical, named=named,
+                       intents=frozenset(kinds), groups=tuple(chunk_id for chunk_id, _ in groups))
 
     def _member_kind(self, chunk: Chunk) -> str:
         if chunk.kind != "group" or not chunk.members:

@@ -1,0 +1,78 @@
+"""Follow-ups resolve against the previous turn, from browser-style and API-style histories alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import Assistant
+from assistant.conversation import aspect_of, content_text, read_history
+
+
+def history_after(bot: Assistant, question: str, browser: bool = False) -> list[dict]:
+    reply = bot.ask(question).text
+    if browser:
+        return [{"role": "user", "content": [{"type": "text", "text": question}]},
+                {"role": "assistant", "content": [{"type": "text", "text": reply}]}]
+    return [{"role": "user", "content": question}, {"role": "assistant", "content": reply}]
+
+
+@pytest.mark.parametrize("browser", [False, True])
+def test_how_long_after_the_bridge_answers_with_the_bridge_hold(fake_bot: Assistant, browser: bool):
+    answer = fake_bot.ask("how long do I hold it?", history=history_after(fake_bot, "how do I do the bridge?", browser))
+    assert answer.sources[0].chunk_id == "strengthen/bridge"
+    assert "Hold this position for a few seconds" in answer.text
+
+
+def test_other_leg_after_knee_to_chest(fake_bot: Assistant):
+    answer = fake_bot.ask("and the other leg?", history=history_after(fake_bot, "knee to chest stretch"))
+    assert answer.sources[0].chunk_id == "relieve/knee-to-chest"
+    assert "Release the leg and repeat with the other leg." in answer.text
+
+
+def test_something_gentler_after_a_strengthening_exercise(fake_bot: Assistant):
+    answer = fake_bot.ask("show me something gentler", history=history_after(fake_bot, "deadlift"))
+    assert answer.sources[0].chunk_id == "relieve/overview"
+
+
+def test_ordinal_after_a_group_list(fake_bot: Assistant):
+    history = history_after(fake_bot, "what stretches help lower back pain?")
+    answer = fake_bot.ask("tell me about the third one", history=history)
+    assert answer.sources[0].chunk_id == "relieve/cat-cow"
+
+
+def test_a_new_topic_is_not_dragged_into_the_old_one(fake_bot: Assistant):
+    answer = fake_bot.ask("what about the piriformis stretch?", history=history_after(fake_bot, "bridge"))
+    assert answer.sources[0].chunk_id == "relieve/piriformis"
+
+
+def test_content_text_reads_every_history_shape():
+    assert content_text("plain") == "plain"
+    assert content_text([{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]) == "a b"
+    assert content_text({"text": "c"}) == "c"
+    assert content_text(None) == ""
+
+
+def test_history_is_capped_to_the_latest_turns():
+    history = [{"role": "user", "content": str(i)} for i in range(50)]
+    assert [t.text for t in read_history(history, 4)] == ["46", "47", "48", "49"]
+
+
+@pytest.mark.parametrize("question, aspect", [
+    ("how long do I hold it?", "dose"), ("how many times?", "dose"), ("what muscles does that work?", "targets"),
+    ("and the other leg?", "other_side"), ("what are the steps again", "steps"), ("tell me about it", "card"),
+])
+def test_aspects(question: str, aspect: str):
+    assert aspect_of(question) == aspect
+
+
+def test_every_offered_follow_up_is_answerable(fake_bot: Assistant):
+    for chunk in fake_bot.built.chunks:
+        if chunk.kind not in ("exercise", "group"):
+            continue
+        question = f"tell me about {chunk.title}"
+        first = fake_bot.ask(question)
+        history = [{"role": "user", "content": question}, {"role": "assistant", "content": first.text}]
+        assert 2 <= len(first.suggestions) <= 3, chunk.chunk_id
+        for suggestion in first.suggestions:
+            answer = fake_bot.ask(suggestion, history=history)
+            assert answer.kind == "answer", (chunk.chunk_id, suggestion)

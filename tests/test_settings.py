@@ -1,0 +1,44 @@
+"""Settings: bundled defaults, then a TOML file, then environment variables; mistakes are named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant import AssistantError, Settings
+
+
+def test_defaults_serve_the_bundled_corpus():
+    settings = Settings.load(environ={})
+    assert settings.corpus_dir.name == "corpus" and (settings.corpus_dir / "lower-back-exercises.txt").exists()
+    assert "not medical advice" in settings.footer
+    assert settings.log_questions is False
+
+
+def test_toml_then_environment(tmp_path: Path):
+    config = tmp_path / "clinic.toml"
+    config.write_text('clinic_name = "Riverside Physio"\nallowed_origins = ["https://a.example/", "https://b.example"]\n'
+                      'emergency_action = "call 999"\n')
+    settings = Settings.load(config, environ={"ASSISTANT_EMERGENCY_ACTION": "call 112", "ASSISTANT_LOG_QUESTIONS": "yes"})
+    assert settings.clinic_name == "Riverside Physio"
+    assert settings.allowed_origins == ("https://a.example", "https://b.example")
+    assert settings.emergency_action == "call 112"
+    assert settings.log_questions is True
+
+
+def test_config_path_from_environment(tmp_path: Path):
+    config = tmp_path / "c.toml"
+    config.write_text('index_dir = "/tmp/somewhere"\n')
+    assert Settings.load(environ={"ASSISTANT_CONFIG": str(config)}).index_dir == Path("/tmp/somewhere")
+
+
+def test_unknown_or_unusable_settings_are_named(tmp_path: Path):
+    config = tmp_path / "bad.toml"
+    config.write_text('clinic_nmae = "typo"\n')
+    with pytest.raises(AssistantError, match="clinic_nmae"):
+        Settings.load(config, environ={})
+    with pytest.raises(AssistantError, match="max_question_chars"):
+        Settings.load(environ={"ASSISTANT_MAX_QUESTION_CHARS": "lots"})
+    with pytest.raises(AssistantError, match="missing.toml"):
+        Settings.load(tmp_path / "missing.toml", environ={})

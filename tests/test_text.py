@@ -1,0 +1,28 @@
+"""Input hygiene keeps every script's letters and drops what can hide or break things."""
+
+from __future__ import annotations
+
+from assistant.text import clean, escape_markdown, for_matching
+
+
+def test_clean_drops_controls_zero_width_and_lone_surrogates():
+    assert clean("a\x00b\u200bc\u202ed\ud800e\n\tf") == "a bcd?e f"
+    assert clean("  many   \n\n spaces ") == "many spaces"
+
+
+def test_clean_keeps_other_languages():
+    assert clean("¿Qué ejercicios ayudan?") == "¿Qué ejercicios ayudan?"
+    assert clean("腰痛に効く運動") == "腰痛に効く運動"
+
+
+def test_escape_markdown_neutralises_html_and_links():
+    escaped = escape_markdown("<script>alert(1)</script> [x](javascript:alert(1)) <img onerror=1>")
+    assert "<" not in escaped and ">" not in escaped
+    assert "](" not in escaped
+    assert escaped.startswith("&lt;script&gt;")
+
+
+def test_for_matching_folds_case_accents_and_apostrophes():
+    assert for_matching("Child’s Pose!") == for_matching("Child's Pose!") == "childs pose"
+    assert for_matching("CAT-COW Stretch") == "cat cow stretch"
+    assert for_matching("Piriformis ÉTIREMENT") == "piriformis etirement"
