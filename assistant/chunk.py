@@ -14,7 +14,8 @@ from assistant.sidecar import SectionRule, Sidecar
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")
 HOW_TO_LEAD = re.compile(r"^To perform this exercise", re.IGNORECASE)
 DOSE = re.compile(
-    r"\bhold\b[^.]*\bfor\s+(?:a\s+few|\d)|\brepeat\b|\balternate\b|\bswitch sides\b|\bseconds?\b|\bminutes?\b|\btimes\b",
+    r"\bhold\b[^.]*\bfor\s+(?:a\s+few|\d)|\brepeat\b|\balternate\b|\bswitch sides\b|"
+    r"\bseconds?\b|\bminutes?\b|\btimes\b",
     re.IGNORECASE,
 )
 TARGETS = re.compile(r"\b(?:targets?|engages?|works?|strengthens?)\b", re.IGNORECASE)

@@ -102,7 +102,8 @@ def evaluate(settings: Settings, data: Path, bot: Assistant | None = None) -> di
             answers.append(answer)
             if turn_no:
                 follow_total += 1
-                ok = on_target(answer, turn["expect"]) and all(s in answer.text for s in turn.get("answer_contains", []))
+                shown = all(s in answer.text for s in turn.get("answer_contains", []))
+                ok = on_target(answer, turn["expect"]) and shown
                 follow_ok += ok
                 if not ok:
                     failures["follow_up"].append([convo["name"], turn["q"], turn["expect"],

@@ -1,8 +1,9 @@
 """The built index: chunk vectors in FAISS plus a manifest, saved as plain files and swapped in atomically.
 
-Layout of `index/`: `manifest.json` names a data folder (`data-<id>/`) holding `chunks.json`, `vectors.faiss`
-and `owners.npy` (which chunk each vector belongs to). A build writes a new data folder completely, then replaces `manifest.json` in one
-`os.replace`: a reader sees the old index or the new one, never half of one. A build with the bundled model
+Layout of `index/`: `manifest.json` names a data folder (`data-<id>/`) holding `chunks.json`,
+`vectors.faiss` and `owners.npy` (which chunk each vector belongs to). A build writes a new data folder
+completely, then replaces `manifest.json` in one `os.replace`: a reader sees the old index or the new one,
+never half of one. A build with the bundled model
 also exports it to `encoder.onnx` there, so serving needs no torch.
 """
 

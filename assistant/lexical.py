@@ -11,11 +11,13 @@ import numpy as np
 
 TOKEN = re.compile(r"[a-z0-9]+")
 # Function words carry no topic; "back" and "lower" appear in every chunk and are handled by IDF.
-STOPWORDS = frozenset(
-    "a an and are as at be but by can could do does doing for from how i if in into is it its me my of on or "
-    "our should so that the their them then there these they this to was we what when where which who why "
-    "will with you your yours i'm im ive i've dont don't am been have has had any some".split()
-)
+STOPWORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "could", "do", "does", "doing", "for", "from",
+    "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "our", "should", "so", "that",
+    "the", "their", "them", "then", "there", "these", "they", "this", "to", "was", "we", "what", "when", "where",
+    "which", "who", "why", "will", "with", "you", "your", "yours", "im", "ive", "dont", "am", "been", "have", "has",
+    "had", "any", "some",
+})
 
 
 def stem(word: str) -> str:

@@ -10,7 +10,8 @@ from assistant.triage import Triage
 OUT_OF_SCOPE = {
     "other_body_part": ("I can only help with exercises for the lower back.",
                         "A GP or a physiotherapist can help with other parts of the body."),
-    "diagnosis": ("I can't tell what is causing your pain. Only a doctor or physiotherapist who examines you can do that.",
+    "diagnosis": ("I can't tell what is causing your pain. "
+                  "Only a doctor or physiotherapist who examines you can do that.",
                   "Please book a visit with your GP or a physiotherapist."),
     "medication": ("I can't give advice about medicines or doses.",
                    "A pharmacist or your GP can tell you what is safe for you to take."),

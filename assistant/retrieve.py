@@ -12,7 +12,7 @@ import numpy as np
 from assistant.index import BuiltIndex, embedding_text
 from assistant.lexical import BM25, stem
 from assistant.records import Chunk, Hit
-from assistant.text import for_matching
+from assistant.text import for_matching, within_one_edit
 
 Method = Literal["dense", "bm25", "hybrid"]
 RRF_K = 60
@@ -29,7 +29,8 @@ LIST_CUE = re.compile(
     r"anything (?:to|for|that)|something (?:to|for|that)|recommend\w*|suggest\w*|good for|best for|dos|donts)\b"
 )
 # "Exercises" with nothing more specific: the question asks for the groups themselves.
-PLAIN_LIST = re.compile(r"\b(?:what|which|list|show me|give me|any)(?: \w+){0,2} (?:exercises|stretches|workouts|moves)\b")
+PLAIN_LIST = re.compile(
+    r"\b(?:what|which|list|show me|give me|any)(?: \w+){0,2} (?:exercises|stretches|workouts|moves)\b")
 # Question forms that point at a kind of chunk: a small nudge that settles close calls.
 KIND_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("precaution", re.compile(
@@ -59,20 +60,6 @@ class Ranking:
     """Chunk kinds the question's form asks for."""
     groups: tuple[str, ...] = ()
     """Groups a request for a list points at."""
-
-
-def within_one_edit(a: str, b: str) -> bool:
-    """True when a and b differ by at most one insertion, deletion, substitution or swap."""
-    if a == b:
-        return True
-    if abs(len(a) - len(b)) > 1:
-        return False
-    i = 0
-    while i < min(len(a), len(b)) and a[i] == b[i]:
-        i += 1
-    if len(a) == len(b):
-        return a[i + 1:] == b[i + 1:] or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1])
-    return a[i + 1:] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1:]
 
 
 def _token_matches(query_token: str, alias_token: str) -> bool:

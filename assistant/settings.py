@@ -43,7 +43,8 @@ class Settings:
         """Defaults, overridden by the TOML file (`config` or $ASSISTANT_CONFIG), then by $ASSISTANT_<FIELD>."""
         env = os.environ if environ is None else environ
         settings = cls()
-        path = Path(config) if config else (Path(env[f"{ENV_PREFIX}CONFIG"]) if env.get(f"{ENV_PREFIX}CONFIG") else None)
+        named = config or env.get(f"{ENV_PREFIX}CONFIG")
+        path = Path(named) if named else None
         if path is not None:
             try:
                 data = tomllib.loads(path.read_text(encoding="utf-8"))

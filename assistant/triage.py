@@ -13,6 +13,8 @@ from importlib import resources
 from itertools import accumulate, compress, count, islice
 from typing import Any, Literal, NamedTuple, cast
 
+from assistant.text import within_one_edit
+
 Level = Literal["emergency", "urgent", "none"]
 
 EVIDENCE_CHARS = 160
@@ -100,21 +102,6 @@ def _trie_pattern(words: Iterable[str]) -> str:
         return f"(?:{body})?" if "" in node else body
 
     return build(trie) if trie else "(?!)"
-
-
-def _one_edit_apart(a: str, b: str) -> bool:
-    """Damerau distance of at most one: one letter added, dropped or changed, or two neighbours swapped."""
-    if a == b:
-        return True
-    if abs(len(a) - len(b)) > 1:
-        return False
-    i = 0
-    while i < min(len(a), len(b)) and a[i] == b[i]:
-        i += 1
-    if len(a) == len(b):
-        swapped = a[i + 1:i + 2] == b[i:i + 1] and a[i:i + 1] == b[i + 1:i + 2] and a[i + 2:] == b[i + 2:]
-        return a[i + 1:] == b[i + 1:] or swapped
-    return a[i + 1:] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1:]
 
 
 # ───────────────────────── phrases ─────────────────────────
@@ -272,7 +259,7 @@ class Lexicon:
             for variant in {word} | {word[:i] + word[i + 1:] for i in range(len(word))}:
                 candidates |= self._fuzzy.get(variant, set())
             for meant in sorted(candidates):
-                if _one_edit_apart(word, meant):
+                if within_one_edit(word, meant):
                     return meant
         return word
 

@@ -110,4 +110,5 @@ def test_a_200k_question_is_checked_fast() -> None:
         start = time.perf_counter()
         assert check_scope(f"{text} {run}").in_scope
         best = min(best, time.perf_counter() - start)
-    assert best < 0.05
+    # Generous for a busy machine; a super-linear pattern would take seconds.
+    assert best < 0.25

@@ -20,7 +20,8 @@ def test_toml_then_environment(tmp_path: Path):
     config = tmp_path / "clinic.toml"
     config.write_text('clinic_name = "Riverside Physio"\nallowed_origins = ["https://a.example/", "https://b.example"]\n'
                       'emergency_action = "call 999"\n')
-    settings = Settings.load(config, environ={"ASSISTANT_EMERGENCY_ACTION": "call 112", "ASSISTANT_LOG_QUESTIONS": "yes"})
+    environ = {"ASSISTANT_EMERGENCY_ACTION": "call 112", "ASSISTANT_LOG_QUESTIONS": "yes"}
+    settings = Settings.load(config, environ=environ)
     assert settings.clinic_name == "Riverside Physio"
     assert settings.allowed_origins == ("https://a.example", "https://b.example")
     assert settings.emergency_action == "call 112"

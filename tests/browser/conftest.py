@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser.pages import Pages
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from web.serving import Server, free_port, session_server
+
+from browser.pages import Pages
 
 CHROMIUM = "/usr/bin/chromium"
 # Cross-origin iframes of the app stayed at "Loading..." in headless Chromium without this.

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from browser.pages import TEXTBOX, Pages, ask, axe_violations, screenshot
 from playwright.sync_api import Frame, Page, expect
 from web.serving import Server
+
+from browser.pages import TEXTBOX, Pages, ask, axe_violations, screenshot
 
 pytestmark = pytest.mark.browser
 

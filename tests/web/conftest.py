@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 from fakes import HashingEmbedder
 from fastapi.testclient import TestClient
-from web.serving import Server, session_server
 
 from assistant import Assistant, Settings
 from assistant.web import create_app
+from web.serving import Server, session_server
 
 CLINIC = {"clinic_name": "Riverside Physio", "allowed_origins": ["https://clinic.example"],
           "booking_link": 'https://clinic.example/book?who="me"&when=soon'}

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from web.serving import Server
 
 RELIEF = ("Child's Pose", "Knee-to-Chest", "Cat-Cow", "Piriformis")

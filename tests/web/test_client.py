@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from gradio_client import Client
+
 from web.serving import Server
 
 

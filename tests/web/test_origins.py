@@ -7,10 +7,10 @@ import re
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from web.serving import Server
 
 from assistant import AssistantError, Settings
 from assistant.web import origins
+from web.serving import Server
 
 DEFAULT_POLICY = ("frame-ancestors 'self' http://localhost:* http://127.0.0.1:* https://localhost:* "
                   "https://127.0.0.1:*")
