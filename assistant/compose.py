@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
+from assistant.chunk import DOSE, sentences
 from assistant.records import Chunk
 from assistant.settings import Settings
 
@@ -59,10 +60,19 @@ def exercise_card(chunk: Chunk, by_id: Mapping[str, Chunk]) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
+def dose_lines(chunk: Chunk, by_id: Mapping[str, Chunk]) -> tuple[str, ...]:
+    """Its own hold and repetition lines, then those of related passages (the bird dog's FAQ)."""
+    related = [s for r in chunk.related if r in by_id for s in sentences(by_id[r].text) if DOSE.search(s)]
+    return tuple(dict.fromkeys([*chunk.dose, *related]))
+
+
 def focused(chunk: Chunk, aspect: Aspect, by_id: Mapping[str, Chunk]) -> str:
     """A follow-up about one part of an exercise: only that part, from the article's own lines."""
-    if aspect == "dose" and chunk.dose:
-        body = f"**{chunk.title}: how long and how many**\n\n" + "\n".join(f"- {line}" for line in chunk.dose)
+    dose = dose_lines(chunk, by_id)
+    if aspect == "dose" and dose:
+        body = f"**{chunk.title}: how long and how many**\n\n" + "\n".join(f"- {line}" for line in dose)
+        borrowed = [by_id[r] for r in chunk.related if r in by_id and any(line in by_id[r].text for line in dose)]
+        body += "".join(f"\n\n*Also from: {r.source_label}*" for r in borrowed)
     elif aspect == "targets" and chunk.targets:
         body = f"**{chunk.title}: what it works**\n\n{chunk.targets}"
     elif aspect == "other_side" and any("other" in s.lower() for s in chunk.steps):

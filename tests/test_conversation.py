@@ -76,3 +76,10 @@ def test_every_offered_follow_up_is_answerable(fake_bot: Assistant):
         for suggestion in first.suggestions:
             answer = fake_bot.ask(suggestion, history=history)
             assert answer.kind == "answer", (chunk.chunk_id, suggestion)
+
+
+def test_how_many_after_bird_dog_quotes_the_related_faq_and_says_so(fake_bot: Assistant):
+    answer = fake_bot.ask("how many reps?", history=history_after(fake_bot, "bird dog"))
+    assert answer.sources[0].chunk_id == "faq/bird-dogs"
+    assert "Alternate sides and repeat 10-15 times." in answer.text
+    assert "Also from: Frequently Asked Questions › What Is The Best Exercise For Lower Back Issues?" in answer.text
