@@ -10,9 +10,10 @@ from typing import Literal
 import numpy as np
 
 from assistant.index import BuiltIndex, embedding_text
-from assistant.lexical import BM25, stem
+from assistant.lexical import BM25
+from assistant.names import NameIndex, token_matches
 from assistant.records import Chunk, Hit
-from assistant.text import for_matching, within_one_edit
+from assistant.text import for_matching
 
 Method = Literal["dense", "bm25", "hybrid"]
 RRF_K = 60
@@ -62,48 +63,13 @@ class Ranking:
     """Groups a request for a list points at."""
 
 
-def _token_matches(query_token: str, alias_token: str) -> bool:
-    """Same word, same stem, or (for words of five letters or more) one typo apart."""
-    if query_token == alias_token or stem(query_token) == stem(alias_token):
-        return True
-    return len(alias_token) >= 5 and within_one_edit(query_token, alias_token)
-
-
-def mentioned_names(question: str, chunks: tuple[Chunk, ...]) -> tuple[str, ...]:
-    """Exercises named in the question, by any alias; the longest alias wins where names overlap."""
-    words = for_matching(question).split()
-    found: list[tuple[int, int, str]] = []
-    for chunk in chunks:
-        for alias in chunk.aliases:
-            alias_words = for_matching(alias).split()
-            # "catcow" or "kneetochest": the whole alias typed as one word.
-            variants = [alias_words, ["".join(alias_words)]] if len(alias_words) > 1 else [alias_words]
-            for variant in variants:
-                width = len(variant)
-                start = next((s for s in range(len(words) - width + 1) if all(
-                    _token_matches(w, a) for w, a in zip(words[s:s + width], variant, strict=True))), None)
-                if start is not None:
-                    found.append((start, -width, chunk.chunk_id))
-                    break
-    found.sort()
-    taken: set[int] = set()
-    named: list[str] = []
-    for start, neg_width, chunk_id in found:
-        span = set(range(start, start - neg_width))
-        if span & taken or chunk_id in named:
-            continue
-        taken |= span
-        named.append(chunk_id)
-    return tuple(named)
-
-
 def cue_count(words: list[str], cues: tuple[str, ...]) -> int:
     """How many of a group's cue words or phrases the question contains (typos forgiven)."""
     count = 0
     for cue in cues:
         cue_words = cue.split()
         width = len(cue_words)
-        count += any(all(_token_matches(w, c) for w, c in zip(words[s:s + width], cue_words, strict=True))
+        count += any(all(token_matches(w, c) for w, c in zip(words[s:s + width], cue_words, strict=True))
                      for s in range(len(words) - width + 1))
     return count
 
@@ -136,6 +102,7 @@ class Retriever:
         titles = {c.chunk_id: c.title for c in self.chunks}
         self.bm25 = BM25([embedding_text(c, titles) for c in self.chunks])
         self.position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        self.names = NameIndex(self.chunks)
         # A group answers for its members' kind too: the precautions list is a precaution.
         self.intent_kinds = [self._member_kind(c) for c in self.chunks]
         # Row of each chunk's whole-text vector: views are stored chunk by chunk, whole text first.
@@ -169,7 +136,7 @@ class Retriever:
             fused = lexical.copy()
         else:
             fused = self._rrf(dense, lexical)
-        named = mentioned_names(question, self.chunks)
+        named = self.names.find(question)
         kinds = intended_kinds(question)
         groups = [] if named else list_groups(question, self.chunks)
         if "precaution" in kinds:

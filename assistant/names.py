@@ -1,0 +1,94 @@
+"""Find the exercises and sections a question names, by any alias, with typos forgiven."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from assistant.lexical import stem
+from assistant.records import Chunk
+from assistant.text import for_matching, within_one_edit
+
+FUZZY_MIN_LETTERS = 5
+
+
+def token_matches(query_token: str, alias_token: str) -> bool:
+    """Same word, same stem, or (for words of five letters or more) one typo apart."""
+    if query_token == alias_token or stem(query_token) == stem(alias_token):
+        return True
+    return len(alias_token) >= FUZZY_MIN_LETTERS and within_one_edit(query_token, alias_token)
+
+
+@dataclass(frozen=True)
+class _Variant:
+    """One way of writing one alias: its words, or (for "cat cow") the words run together."""
+
+    words: tuple[str, ...]
+    alias: int
+    chunk_id: str
+
+
+class NameIndex:
+    """Aliases indexed by their first word, so a question is compared only with plausible names.
+
+    Built once per loaded index; finding names costs tens of microseconds instead of comparing every
+    alias at every position of the question.
+    """
+
+    def __init__(self, chunks: tuple[Chunk, ...]) -> None:
+        self.variants: list[_Variant] = []
+        alias_number = 0
+        for chunk in chunks:
+            for alias in chunk.aliases:
+                words = tuple(for_matching(alias).split())
+                if not words:
+                    continue
+                self.variants.append(_Variant(words, alias_number, chunk.chunk_id))
+                if len(words) > 1:
+                    self.variants.append(_Variant(("".join(words),), alias_number, chunk.chunk_id))
+                alias_number += 1
+        self.by_first: dict[str, list[int]] = defaultdict(list)
+        self.by_first_stem: dict[str, list[int]] = defaultdict(list)
+        self.fuzzy_by_length: dict[int, set[str]] = defaultdict(set)
+        for number, variant in enumerate(self.variants):
+            first = variant.words[0]
+            self.by_first[first].append(number)
+            self.by_first_stem[stem(first)].append(number)
+            if len(first) >= FUZZY_MIN_LETTERS:
+                self.fuzzy_by_length[len(first)].add(first)
+
+    def _starting_with(self, word: str) -> set[int]:
+        """Variants whose first word this question word could be."""
+        found = set(self.by_first.get(word, ())) | set(self.by_first_stem.get(stem(word), ()))
+        for length in (len(word) - 1, len(word), len(word) + 1):
+            for first in self.fuzzy_by_length.get(length, ()):
+                if within_one_edit(word, first):
+                    found.update(self.by_first[first])
+        return found
+
+    def find(self, question: str) -> tuple[str, ...]:
+        """Chunk ids named in the question, in order of mention; the longest alias wins where names overlap."""
+        words = for_matching(question).split()
+        leftmost: dict[int, int] = {}
+        for start, word in enumerate(words):
+            for number in self._starting_with(word):
+                variant = self.variants[number]
+                end = start + len(variant.words)
+                if number in leftmost or end > len(words):
+                    continue
+                if all(token_matches(w, a) for w, a in zip(words[start + 1:end], variant.words[1:], strict=True)):
+                    leftmost[number] = start
+        # Per alias, its words as written win over the run-together spelling.
+        chosen: dict[int, tuple[int, int, str]] = {}
+        for number, start in sorted(leftmost.items()):
+            variant = self.variants[number]
+            chosen.setdefault(variant.alias, (start, -len(variant.words), variant.chunk_id))
+        taken: set[int] = set()
+        named: list[str] = []
+        for start, neg_width, chunk_id in sorted(chosen.values()):
+            span = set(range(start, start - neg_width))
+            if span & taken or chunk_id in named:
+                continue
+            taken |= span
+            named.append(chunk_id)
+        return tuple(named)

@@ -1,0 +1,30 @@
+"""Names and aliases are found with typos forgiven, run-together or spread out, longest first."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import Assistant
+from assistant.names import NameIndex, token_matches
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("how do I do the brige", ("strengthen/bridge",)),
+    ("catcow streth", ("relieve/cat-cow",)),
+    ("knee to chest stretch and then the glute bridge", ("relieve/knee-to-chest", "strengthen/bridge")),
+    ("piriformus", ("relieve/piriformis",)),
+    ("figure 4 stretch", ("relieve/piriformis",)),
+    ("what is a pelvic tilt", ("relieve/pelvic-tilt",)),
+    ("what's the main takeaway", ("about/conclusion",)),
+    ("my chest hurts", ()),
+    ("", ()),
+])
+def test_names_in_questions(fake_bot: Assistant, question: str, expected: tuple[str, ...]):
+    assert NameIndex(fake_bot.built.chunks).find(question) == expected
+
+
+def test_token_matching_rules():
+    assert token_matches("stretches", "stretch")
+    assert token_matches("brigde", "bridge")      # two letters swapped
+    assert not token_matches("cat", "car")        # short words must match exactly
+    assert not token_matches("plank", "bridge")
