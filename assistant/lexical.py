@@ -33,24 +33,35 @@ def tokenize(text: str) -> list[str]:
 
 
 class BM25:
-    """Okapi BM25 (k1=1.5, b=0.75) over a fixed list of documents."""
+    """Okapi BM25 (k1=1.5, b=0.75) over a fixed list of documents.
+
+    Postings (the documents holding each term, with its counts) make a question cost what its terms
+    occur in, not what the corpus holds: at 100k chunks, scanning every document per term took ~90 ms.
+    """
 
     def __init__(self, documents: Sequence[str], k1: float = 1.5, b: float = 0.75) -> None:
         self.k1, self.b = k1, b
-        self.docs = [Counter(tokenize(d)) for d in documents]
-        self.lengths = np.array([sum(d.values()) for d in self.docs], dtype=np.float64)
-        self.avg_length = float(self.lengths.mean()) if len(self.docs) else 0.0
-        frequency = Counter(term for d in self.docs for term in d)
-        n = len(self.docs)
-        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in frequency.items()}
+        docs = [Counter(tokenize(d)) for d in documents]
+        self.lengths = np.array([sum(d.values()) for d in docs], dtype=np.float64)
+        self.avg_length = float(self.lengths.mean()) if len(docs) else 0.0
+        self.norm = k1 * (1 - b + b * self.lengths / max(self.avg_length, 1e-9))
+        postings: dict[str, tuple[list[int], list[int]]] = {}
+        for row, doc in enumerate(docs):
+            for term, count in doc.items():
+                rows, counts = postings.setdefault(term, ([], []))
+                rows.append(row)
+                counts.append(count)
+        self.postings = {t: (np.array(rows, dtype=np.int64), np.array(counts, dtype=np.float64))
+                         for t, (rows, counts) in postings.items()}
+        n = len(docs)
+        self.idf = {t: math.log(1 + (n - len(rows) + 0.5) / (len(rows) + 0.5))
+                    for t, (rows, _) in self.postings.items()}
 
     def scores(self, query: str) -> np.ndarray:
-        scores = np.zeros(len(self.docs), dtype=np.float64)
-        norm = self.k1 * (1 - self.b + self.b * self.lengths / max(self.avg_length, 1e-9))
+        scores = np.zeros(len(self.lengths), dtype=np.float64)
         for term in set(tokenize(query)):
-            idf = self.idf.get(term)
-            if idf is None:
+            if term not in self.postings:
                 continue
-            tf = np.array([d.get(term, 0) for d in self.docs], dtype=np.float64)
-            scores += idf * tf * (self.k1 + 1) / (tf + norm)
+            rows, tf = self.postings[term]
+            scores[rows] += self.idf[term] * tf * (self.k1 + 1) / (tf + self.norm[rows])
         return scores

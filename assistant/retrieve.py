@@ -105,6 +105,7 @@ class Retriever:
         self.names = NameIndex(self.chunks)
         # A group answers for its members' kind too: the precautions list is a precaution.
         self.intent_kinds = [self._member_kind(c) for c in self.chunks]
+        self.kind_array = np.array(self.intent_kinds)
         # Row of each chunk's whole-text vector: views are stored chunk by chunk, whole text first.
         self.first_view = np.searchsorted(built.owners, np.arange(len(self.chunks)))
 
@@ -143,14 +144,14 @@ class Retriever:
             # "What should I do if an exercise hurts?" asks for a precaution, not for more exercises.
             groups = [(g, n) for g, n in groups if self.intent_kinds[self.position[g]] == "precaution"]
         if method == "hybrid":
-            fused += np.array([INTENT_BOOST if kind in kinds else 0.0 for kind in self.intent_kinds])
+            fused += INTENT_BOOST * np.isin(self.kind_array, list(kinds))
             for place, chunk_id in enumerate(named):
                 fused[self.position[chunk_id]] += NAME_BOOST - 0.01 * place
             # More cues matched wins; equal counts leave the fused ranking to decide.
             for chunk_id, cues in groups:
                 fused[self.position[chunk_id]] += GROUP_BOOST + 0.05 * cues
         # Ties break by document order so the same question always ranks the same way.
-        order = sorted(range(len(self.chunks)), key=lambda i: (-fused[i], i))
+        order = np.lexsort((np.arange(len(fused)), -fused)).tolist()
         return Ranking(order=order, scores=fused, dense=dense, lexical=lexical, named=named,
                        intents=frozenset(kinds), groups=tuple(chunk_id for chunk_id, _ in groups))
 
