@@ -65,7 +65,6 @@ class OnnxEmbedder:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        self.encoder = encoder
         self.model_path = model_path or bundled_model_path()
         self.fingerprint = model_fingerprint(self.model_path)
         self._tokenizer = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
