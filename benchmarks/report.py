@@ -43,6 +43,10 @@ def _ratio_line(name: str, ours: Spread, baseline: Spread, ratio: Spread, unit: 
             f"    ratio {ratio.median:.2f}× ({ratio.low:.2f}–{ratio.high:.2f})   target {target}")
 
 
+def _share(fraction: float | None) -> str:
+    return "(not reported by this kernel)" if fraction is None else f"{fraction:.0%}"
+
+
 def measure_serving(plan: Plan, questions: list[str], figures: dict[str, Any],
                     emit: Callable[[str], None]) -> None:
     """POST /api/ask against in-process ask(), then many clients at once; the server's memory throughout."""
@@ -109,8 +113,9 @@ def run(plan: Plan, emit: Callable[[str], None], keep: Path | None = None) -> di
         f"index {big.index_type}\n"
         f"    build {big.build_chunks_per_s:.0f} chunks/s vs bare batch encoding of the same texts "
         f"{big.bare_chunks_per_s.show('chunks/s', 0)}: ratio "
-        f"{big.build_chunks_per_s / big.bare_chunks_per_s.median:.2f}× (build {big.build_s:.0f} s, "
-        f"of which building the HNSW graph alone takes {big.graph_build_s:.0f} s)\n"
+        f"{big.build_chunks_per_s / big.bare_chunks_per_s.median:.2f}×\n"
+        f"    (build {big.build_s:.0f} s, of which building the HNSW graph takes {big.graph_build_s:.0f} s; "
+        f"runnable tasks waited for a CPU {_share(big.build_contention)} of that time)\n"
         f"    search() p50 {big.search_p50.show('ms')} (vs ask() p50 on the bundled corpus "
         f"{ask.ours.median:.1f} ms); load {big.load_s:.1f} s, RSS {big.rss_mb:.0f} MB\n"
         f"    vector search p50 {big.vector_p50_approximate.show('ms', 2)} vs exact "

@@ -14,7 +14,7 @@ from typing import Any
 
 from assistant.settings import Settings
 from benchmarks.process import ROOT, run_probe
-from benchmarks.stats import Spread
+from benchmarks.stats import Spread, cpu_stall_s
 from benchmarks.synthetic import vocabulary, write_corpus
 
 PROBES = "benchmarks.scale_probes"
@@ -37,6 +37,8 @@ class ScaleFigures:
     vector_p50_exact: Spread
     graph_build_s: float
     build_s: float
+    build_contention: float | None
+    """Share of the build's time that some runnable task waited for a CPU: the contention behind its noise."""
 
 
 def measure(chunks: int, questions: list[str], runs: int, sample: int, held_out: int,
@@ -52,14 +54,16 @@ def measure(chunks: int, questions: list[str], runs: int, sample: int, held_out:
         env = {"ASSISTANT_CORPUS_DIR": str(root / "corpus"), "ASSISTANT_INDEX_DIR": str(root / "index")}
         bare = run_probe(PROBES, "bare_batch", {"corpus": str(root / "corpus"), "sample": sample,
                                                  "runs": runs})
+        stalled = cpu_stall_s()
         build_s = build(env)
+        contention = None if stalled is None else (cpu_stall_s() - stalled) / build_s
         manifest: dict[str, Any] = json.loads((root / "index" / "manifest.json").read_text(encoding="utf-8"))
         searched = run_probe(PROBES, "search", {"questions": questions, "runs": runs}, env=env)
         recall = run_probe(PROBES, "recall", {"questions": questions, "runs": runs, "seed": 7,
                                               "held_out": held_out}, env=env)
     return ScaleFigures(
         chunks=manifest["chunk_count"], vectors=manifest["vector_count"], index_type=manifest["index_type"],
-        build_chunks_per_s=manifest["chunk_count"] / build_s, build_s=build_s,
+        build_chunks_per_s=manifest["chunk_count"] / build_s, build_s=build_s, build_contention=contention,
         graph_build_s=recall["graph_build_s"],
         bare_chunks_per_s=Spread.of(bare["chunks_per_s"]),
         views_per_chunk=bare["views_per_chunk"], load_s=searched["load_s"], rss_mb=searched["rss_mb"],

@@ -46,3 +46,16 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def cpu_stall_s() -> float | None:
+    """Seconds some runnable task has waited for a CPU since boot (Linux pressure stall information).
+
+    Its growth over a measurement shows how much other work shared the machine meanwhile; None where
+    the kernel does not report it.
+    """
+    try:
+        first = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except OSError:
+        return None
+    return int(first.rsplit("total=", 1)[1]) / 1e6
