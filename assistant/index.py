@@ -3,8 +3,8 @@
 Layout of `index/`: `manifest.json` names a data folder (`data-<id>/`) holding `chunks.json`,
 `vectors.faiss` and `owners.npy` (which chunk each vector belongs to). A build writes a new data folder
 completely, then replaces `manifest.json` in one `os.replace`: a reader sees the old index or the new one,
-never half of one. A build with the bundled model
-also exports it to `encoder.onnx` there, so serving needs no torch.
+never half of one. A build with the bundled model also exports it to `encoder.onnx` there, so serving
+needs no torch.
 """
 
 from __future__ import annotations
