@@ -2,7 +2,7 @@
 
 from assistant.assistant import Assistant
 from assistant.errors import AssistantError, CorpusError, IndexCorruptError, ModelMissingError
-from assistant.records import Answer, Chunk, Hit, Source
+from assistant.records import Answer, Chunk, Exercise, Hit, Source
 from assistant.settings import Settings
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "AssistantError",
     "Chunk",
     "CorpusError",
+    "Exercise",
     "Hit",
     "IndexCorruptError",
     "ModelMissingError",

@@ -22,7 +22,7 @@ from assistant.index import (
     save_index,
     stale_reason,
 )
-from assistant.records import Answer, Chunk, Hit, Source
+from assistant.records import Answer, Chunk, Exercise, Hit, Source
 from assistant.retrieve import Method, Ranking, Retriever
 from assistant.scope import check_scope
 from assistant.settings import Settings
@@ -129,7 +129,8 @@ class Assistant:
         ranking = self.retriever.rank(text[:RETRIEVAL_CHARS])
         scope = check_scope(text)
         if not scope.in_scope and not (scope.reason in OVERRIDABLE_SCOPE and ranking.named):
-            return self._reply(replies.out_of_scope(scope.reason), "out_of_scope", category=scope.reason)
+            return self._reply(replies.out_of_scope(scope.reason, self.settings), "out_of_scope",
+                               category=scope.reason)
         follow_up = None if ranking.named else resolve_follow_up(text, last_topic(turns, self.by_label), self.by_id)
         if follow_up is not None and not follow_up.explicit and self._has_own_topic(ranking, follow_up.chunk_id):
             # "Is it safe?" after the Bridge: the question has a clear topic of its own (a precaution).
@@ -138,7 +139,8 @@ class Assistant:
             chunk, aspect, score = self.by_id[follow_up.chunk_id], follow_up.aspect, 1.0
         else:
             if not self._in_scope(ranking):
-                return self._reply(replies.out_of_scope("off_topic"), "out_of_scope", category="off_topic")
+                return self._reply(replies.out_of_scope("off_topic", self.settings), "out_of_scope",
+                                   category="off_topic")
             best = ranking.order[0]
             chunk, aspect, score = self.built.chunks[best], aspect_of(text), float(ranking.scores[best])
         return self._answer(chunk, aspect, score)
@@ -157,18 +159,24 @@ class Assistant:
 
     def _answer(self, chunk: Chunk, aspect: compose.Aspect, score: float) -> Answer:
         body = compose.compose(chunk, self.by_id, aspect)
+        if compose.sends_to_someone(chunk):
+            body = "\n\n".join(p for p in (body, compose.booking_line(self.settings)) if p)
         used = [chunk, *(self.by_id[m] for m in chunk.members if m in self.by_id),
                 *(self.by_id[r] for r in chunk.related if r in self.by_id)]
         sources = [Source(chunk_id=c.chunk_id, title=c.title, section=c.section, score=round(score, 6))
                    for c in used]
-        return self._reply(body, "answer", sources=sources, suggestions=compose.suggestions(chunk, self.by_id))
+        exercise = Exercise(chunk_id=chunk.chunk_id, title=chunk.title, aspect=aspect, hold_seconds=chunk.hold_seconds,
+                            image=chunk.image, image_alt=chunk.image_alt) if chunk.kind == "exercise" else None
+        return self._reply(body, "answer", sources=sources, exercise=exercise,
+                           suggestions=compose.suggestions(chunk, self.by_id, aspect))
 
     def _reply(self, body: str, kind: str, sources: list[Source] | None = None,
-               suggestions: tuple[str, ...] = (), category: str | None = None) -> Answer:
+               suggestions: tuple[str, ...] = (), category: str | None = None,
+               exercise: Exercise | None = None) -> Answer:
         return Answer(text=compose.with_footer(body, self.settings), kind=kind,  # type: ignore[arg-type]
                       sources=sources or [], footer=self.settings.footer,
                       corpus_hash=str(self.manifest.get("corpus_hash", "")), suggestions=suggestions,
-                      category=category)
+                      category=category, exercise=exercise)
 
 
 def _require_str(value: object, name: str) -> None:

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from assistant.errors import CorpusError
 from assistant.records import Chunk, Section
-from assistant.sidecar import SectionRule, Sidecar
+from assistant.sidecar import ExerciseRule, SectionRule, Sidecar
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")
 HOW_TO_LEAD = re.compile(r"^To perform this exercise", re.IGNORECASE)
@@ -18,6 +18,9 @@ DOSE = re.compile(
     r"\bseconds?\b|\bminutes?\b|\btimes\b",
     re.IGNORECASE,
 )
+# A hold the article gives in numbers: "hold this pose for 30 seconds to 1 minute", "hold ... for 15 to 30
+# seconds". The first number is kept: the shortest hold the article asks for ("a few seconds" is no number).
+HOLD_TIME = re.compile(r"\bhold\b[^.]*?\bfor\s+(\d+)(?:\s*(?:to|-|–)\s*\d+)?\s*(seconds?|minutes?)\b", re.IGNORECASE)
 TARGETS = re.compile(r"\b(?:targets?|engages?|works?|strengthens?)\b", re.IGNORECASE)
 NAME_SUFFIX = re.compile(r"\s+(?:stretch|exercise)$", re.IGNORECASE)
 FAQ_ITEM = re.compile(r"^([A-Z][\w' -]{1,40}):\s+(.+)$")
@@ -31,6 +34,15 @@ def slug(text: str) -> str:
 
 def sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE_END.split(text) if s.strip()]
+
+
+def hold_seconds(lines: Iterable[str]) -> int:
+    """The shortest hold, in seconds, that the first line giving a number asks for; 0 when none does."""
+    for line in lines:
+        match = HOLD_TIME.search(line)
+        if match:
+            return int(match.group(1)) * (60 if match.group(2).lower().startswith("minute") else 1)
+    return 0
 
 
 def default_aliases(name: str) -> tuple[str, ...]:
@@ -98,13 +110,14 @@ class _DocumentChunker:
         trailing = [s for p in section.trailing for s in sentences(p)]
         extra = self.sidecar.exercises.get(chunk_id)
         text = "\n\n".join([" ".join(lead), *(f"• {step}" for step in section.items), " ".join(trailing)]).strip()
+        dose = tuple(dict.fromkeys(step for step in section.items if DOSE.search(step)))
         return Chunk(
             chunk_id=chunk_id, doc=self.doc, title=(extra.name if extra and extra.name else name),
             section=section.path[1], kind="exercise", text=text, summary=" ".join(lead[:1]),
-            steps=section.items, dose=tuple(dict.fromkeys(step for step in section.items if DOSE.search(step))),
+            steps=section.items, dose=dose, hold_seconds=hold_seconds(dose),
             targets=next((s for s in trailing if TARGETS.search(s)), " ".join(lead[:1])),
             category=rule.category, aliases=self.aliases(chunk_id, name),
-            related=extra.related if extra else (), **self.caution(),
+            related=extra.related if extra else (), **self.caution(), **self.picture(extra),
         )
 
     def faq_exercises(self, rule: SectionRule, section: Section) -> Iterable[Chunk]:
@@ -116,12 +129,13 @@ class _DocumentChunker:
             chunk_id = f"{rule.key}/{slug(match.group(1))}"
             extra = self.sidecar.exercises.get(chunk_id)
             instruction = match.group(2)
+            dose = tuple(s for s in sentences(instruction) if DOSE.search(s))
             yield Chunk(
                 chunk_id=chunk_id, doc=self.doc, title=(extra.name if extra and extra.name else match.group(1)),
                 section=f"{section.path[1]} › {section.path[2]}", kind="exercise", text=instruction,
-                summary=instruction, dose=tuple(s for s in sentences(instruction) if DOSE.search(s)),
+                summary=instruction, dose=dose, hold_seconds=hold_seconds(dose),
                 aliases=self.aliases(chunk_id, match.group(1)), related=extra.related if extra else (),
-                **self.caution(),
+                **self.caution(), **self.picture(extra),
             )
 
     def known_exercise(self, name: str) -> bool:
@@ -136,6 +150,10 @@ class _DocumentChunker:
 
     def caution(self) -> dict[str, str]:
         return {"caution": self.sidecar.safety_quote, "caution_see": self.sidecar.safety_see}
+
+    @staticmethod
+    def picture(extra: ExerciseRule | None) -> dict[str, str]:
+        return {"image": extra.image, "image_alt": extra.image_alt} if extra else {}
 
     def add_markdown_groups(self) -> None:
         """Without a corrections file, a section holding exercises is a group, with or without its own text."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Literal
 
 from assistant.chunk import DOSE, sentences
 from assistant.records import Chunk
 from assistant.settings import Settings
+from assistant.text import escape_markdown
 
 Aspect = Literal["card", "dose", "targets", "steps", "other_side"]
 SOURCE_PREFIX = "Source: "
@@ -15,11 +17,40 @@ HELP_LINE = (
     "I can help with the exercises in the article: stretches that ease lower back pain, exercises that "
     "strengthen the lower back, how to do each one, how long to hold it, and the safety tips."
 )
+# A passage whose advice is to see someone ("consult with a doctor or physical therapist"): the reply adds
+# the clinic's booking link and phone number, so the advice comes with a way to follow it.
+SEE_SOMEONE = re.compile(r"\bconsult\w*\b[^.]*?\b(?:professional|doctor|physio\w*|physical therapist|trainer|gp)\b",
+                         re.IGNORECASE)
+# Follow-ups that ask for one part of an exercise; a reply never suggests the part it has just shown.
+ASPECT_QUESTIONS: dict[Aspect, str] = {
+    "dose": "How long do I hold it?",
+    "targets": "What muscles does it work?",
+    "steps": "How do I do it?",
+}
 
 
 def with_footer(body: str, settings: Settings) -> str:
     """Every reply ends with the footer, set apart by a rule so the UI can style it."""
     return f"{body.rstrip()}\n\n---\n\n{settings.footer}"
+
+
+def booking_line(settings: Settings) -> str:
+    """The clinic's booking link and phone number, for replies whose advice is to see someone; "" without them."""
+    clinic = escape_markdown(settings.clinic_name)
+    call = f"[{settings.clinic_phone}](tel:{tel_number(settings.clinic_phone)})" if settings.clinic_phone else ""
+    if settings.booking_link:
+        book = f"[Book an appointment with {clinic}](<{settings.booking_link}>)"
+        return f"**To see someone:** {book}" + (f" or call {call}." if call else ".")
+    return f"**To see someone:** call {clinic} on {call}." if call else ""
+
+
+def tel_number(phone: str) -> str:
+    """A `tel:` number: the digits and a leading plus, as phones dial it."""
+    return ("+" if phone.startswith("+") else "") + re.sub(r"\D", "", phone)
+
+
+def sends_to_someone(chunk: Chunk) -> bool:
+    return chunk.kind == "mention" or bool(SEE_SOMEONE.search(chunk.text))
 
 
 def source_line(chunk: Chunk) -> str:
@@ -47,8 +78,10 @@ def exercise_card(chunk: Chunk, by_id: Mapping[str, Chunk]) -> str:
         if chunk.targets:
             parts.append(f"**What it works:** {chunk.targets}")
         parts.append("**Steps:**\n\n" + numbered(chunk.steps))
-        if chunk.dose:
-            parts.append("**How long / how many:** " + " ".join(chunk.dose))
+        # Hold and repetition lines are usually steps already; only those the steps do not show are added.
+        unshown = [line for line in chunk.dose if line not in chunk.steps]
+        if unshown:
+            parts.append("**How long / how many:** " + " ".join(unshown))
     else:
         parts.append(f"The article describes it in one line: {chunk.text}")
         for related_id in chunk.related:
@@ -116,8 +149,9 @@ def compose(chunk: Chunk, by_id: Mapping[str, Chunk], aspect: Aspect = "card") -
     return passage(chunk)
 
 
-def suggestions(chunk: Chunk, by_id: Mapping[str, Chunk]) -> tuple[str, ...]:
-    """Two or three follow-ups drawn from the corpus structure, each one the assistant can answer."""
+def suggestions(chunk: Chunk, by_id: Mapping[str, Chunk], aspect: Aspect = "card") -> tuple[str, ...]:
+    """Two or three follow-ups drawn from the corpus structure, each one the assistant can answer,
+    never the part of the exercise the reply has just shown (`aspect`; a whole card shows its steps)."""
     groups = [c for c in by_id.values() if c.kind == "group" and any(by_id[m].kind == "exercise"
                                                                       for m in c.members if m in by_id)]
     if chunk.kind == "group":
@@ -127,11 +161,10 @@ def suggestions(chunk: Chunk, by_id: Mapping[str, Chunk]) -> tuple[str, ...]:
         return tuple(firsts + others)[:3]
     if chunk.kind != "exercise":
         return tuple(f"Show {g.title.lower()}" for g in groups[:2])
-    found: list[str] = []
-    if chunk.dose:
-        found.append("How long do I hold it?")
-    if chunk.targets:
-        found.append("What muscles does it work?")
+    available: dict[Aspect, bool] = {"dose": bool(dose_lines(chunk, by_id)), "targets": bool(chunk.targets),
+                                     "steps": bool(chunk.steps)}
+    shown = {aspect, "steps"} if aspect == "card" else {aspect}
+    found = [question for part, question in ASPECT_QUESTIONS.items() if available[part] and part not in shown]
     home = next((g for g in groups if chunk.chunk_id in g.members), None)
     gentler = next((g for g in groups if g is not home), None)
     if gentler is not None:

@@ -14,7 +14,7 @@ from assistant.sidecar import load_sidecar, sidecar_path
 
 DOCUMENT_SUFFIXES = (".txt", ".md")
 # Bump when parsing or chunking changes what the same source produces, so built indexes go stale.
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"
 
 
 @dataclass(frozen=True)

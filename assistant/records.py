@@ -50,6 +50,11 @@ class Chunk:
     caution_see: str = ""
     cues: tuple[str, ...] = ()
     """For a group: words that, in a request for a list, point at this group."""
+    hold_seconds: int = 0
+    """For an exercise: the shortest hold the article gives in numbers ("15 to 30 seconds" → 15); 0 if none."""
+    image: str = ""
+    """A picture of the exercise, relative to the corpus folder (from the corrections file), with `image_alt`."""
+    image_alt: str = ""
 
     @property
     def source_label(self) -> str:
@@ -94,6 +99,24 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Exercise:
+    """The exercise an answer is about, as data, so an interface can add a hold timer, its picture or a
+    print view without reading them back out of the Markdown."""
+
+    chunk_id: str
+    title: str
+    aspect: str
+    """Which part of it the reply shows: "card" (all of it), "steps", "dose", "targets" or "other_side"."""
+    hold_seconds: int = 0
+    image: str = ""
+    """Relative to the corpus folder; the web server serves it at `/corpus/<image>`."""
+    image_alt: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Answer:
     """The one reply shape every interface returns (the public contract in DESIGN.md)."""
 
@@ -104,6 +127,8 @@ class Answer:
     corpus_hash: str = ""
     suggestions: tuple[str, ...] = ()
     category: str | None = None
+    exercise: Exercise | None = None
+    """Set when the reply shows one exercise (optional; added after the first release of the contract)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -115,4 +140,5 @@ class Answer:
             "corpus_hash": self.corpus_hash,
             "suggestions": list(self.suggestions),
             "category": self.category,
+            "exercise": self.exercise.to_dict() if self.exercise else None,
         }

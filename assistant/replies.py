@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.compose import HELP_LINE
+from assistant.compose import HELP_LINE, booking_line
 from assistant.settings import Settings
 from assistant.text import escape_markdown
 from assistant.triage import Triage
@@ -20,6 +20,8 @@ OUT_OF_SCOPE = {
     "off_topic": ("I'm not able to answer that. I only know about one article on lower back exercises.",
                   ""),
 }
+# Where the advice is to see a professional, the reply also says how to book one (when the clinic has set it).
+SEE_SOMEONE = frozenset({"other_body_part", "diagnosis", "scan_or_surgery"})
 
 
 def invalid() -> str:
@@ -27,9 +29,10 @@ def invalid() -> str:
             "*How do I do the bridge?*")
 
 
-def out_of_scope(reason: str | None) -> str:
+def out_of_scope(reason: str | None, settings: Settings) -> str:
     cannot, who = OUT_OF_SCOPE.get(reason or "off_topic", OUT_OF_SCOPE["off_topic"])
-    return "\n\n".join(p for p in (cannot, who, HELP_LINE) if p)
+    book = booking_line(settings) if reason in SEE_SOMEONE else ""
+    return "\n\n".join(p for p in (cannot, who, book, HELP_LINE) if p)
 
 
 def safety(flag: Triage, settings: Settings) -> str:

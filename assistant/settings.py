@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -17,6 +18,9 @@ DEFAULT_FOOTER = (
     "This is general exercise information from one article, not medical advice. "
     "Talk to a doctor or physiotherapist before you start, and stop if anything hurts."
 )
+DEFAULT_COMPACT_FOOTER = "General information, not medical advice. Stop if anything hurts."
+# What a clinic's phone number may contain: digits, spaces and the usual separators, nothing a link could abuse.
+PHONE = re.compile(r"\+?[0-9][0-9 ().-]{2,24}")
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,20 @@ class Settings:
     max_question_chars: int = 4_000
     max_history_turns: int = 20
     feedback_questions: bool = False
+    # How the chat and widget point a patient at the clinic: the one-line footer shown under every reply
+    # after the first (the first shows `footer` in full), and the phone number offered next to
+    # `booking_link` where seeing someone is the advice and when the assistant cannot be reached.
+    compact_footer: str = DEFAULT_COMPACT_FOOTER
+    clinic_phone: str = ""
+
+    def __post_init__(self) -> None:
+        # Both end up as links on the clinic's pages, so a value that would not be a plain link is refused.
+        if self.booking_link and not re.fullmatch(r"https?://[^\s<>]+", self.booking_link):
+            raise AssistantError(f"booking_link: {self.booking_link!r} is not an http(s) address like "
+                                 "https://clinic.example/book.")
+        if self.clinic_phone and not PHONE.fullmatch(self.clinic_phone):
+            raise AssistantError(f"clinic_phone: {self.clinic_phone!r} is not a phone number like 01234 567890 "
+                                 "(digits, spaces, + ( ) . - only).")
 
     @classmethod
     def load(cls, config: Path | str | None = None, environ: dict[str, str] | None = None) -> Settings:

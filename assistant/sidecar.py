@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import CorpusError
+
+IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".webp")
+# An SVG is shown on the clinic's pages from the assistant's own origin, so it must be a picture and
+# nothing else: no script, no event handlers, no embedded HTML, nothing fetched from elsewhere.
+ACTIVE_SVG = re.compile(r"<script|<foreignObject|\son\w+\s*=|(?:href|src)\s*=\s*[\"']\s*(?!#|data:image/)[a-z]+:",
+                        re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,9 @@ class ExerciseRule:
     name: str = ""
     aliases: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    image: str = ""
+    """A picture of it, relative to the document's folder; needs `image_alt`."""
+    image_alt: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,8 @@ def load_sidecar(source: Path) -> Sidecar:
                     name=rule.get("name", ""),
                     aliases=tuple(rule.get("aliases", ())),
                     related=tuple(rule.get("related", ())),
+                    image=check_image(path, chunk_id, rule.get("image", ""), rule.get("image_alt", "")),
+                    image_alt=rule.get("image_alt", "").strip(),
                 )
                 for chunk_id, rule in raw.get("exercises", {}).items()
             },
@@ -103,3 +115,22 @@ def load_sidecar(source: Path) -> Sidecar:
     except (tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
         raise CorpusError(f"{path}: cannot read the corrections file ({exc}). Fix it, then rerun "
                           "`python -m assistant build`.") from exc
+
+
+def check_image(sidecar: Path, chunk_id: str, image: str, alt: str) -> str:
+    """The picture's path as given, once it is known to be a safe image file inside the corpus folder."""
+    if not image and not alt:
+        return ""
+    where = f"{sidecar}: [exercises.\"{chunk_id}\"]"
+    if not image or not alt.strip():
+        raise CorpusError(f"{where} needs both `image` and `image_alt` (the words a screen reader says instead).")
+    folder = sidecar.parent.resolve()
+    target = (folder / image).resolve()
+    if not target.is_relative_to(folder) or target.suffix.lower() not in IMAGE_SUFFIXES:
+        raise CorpusError(f"{where}: image {image!r} must be a {', '.join(IMAGE_SUFFIXES)} file inside {folder}.")
+    if not target.is_file():
+        raise CorpusError(f"{where}: image {image!r} does not exist (looked for {target}).")
+    if target.suffix.lower() == ".svg" and ACTIVE_SVG.search(target.read_text(encoding="utf-8", errors="replace")):
+        raise CorpusError(f"{where}: {image!r} holds script, event handlers or outside links; "
+                          "an exercise picture may only draw.")
+    return target.relative_to(folder).as_posix()

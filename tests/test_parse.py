@@ -140,3 +140,48 @@ def test_unreadable_document_names_the_file(tmp_path: Path):
     source.write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(CorpusError, match="broken.txt"):
         parse_document(source, load_sidecar(source))
+
+
+def test_hold_times_in_numbers_become_data():
+    chunks = article_chunks()
+    holds = {cid: chunks[cid].hold_seconds for cid in ("relieve/childs-pose", "relieve/knee-to-chest",
+                                                       "faq/planks", "strengthen/bridge", "relieve/cat-cow")}
+    # "30 seconds to 1 minute" → 30, "15 to 30 seconds" → 15; "a few seconds" is no number.
+    assert holds == {"relieve/childs-pose": 30, "relieve/knee-to-chest": 15, "faq/planks": 30,
+                     "strengthen/bridge": 0, "relieve/cat-cow": 0}
+
+
+def exercise_with_picture(tmp_path: Path, rule: str) -> Path:
+    source = tmp_path / "desk.md"
+    source.write_text("# Desk\n\n## Seated Stretches\n\n### Seated Twist\n\n1. Sit tall.\n2. Turn gently.\n",
+                      encoding="utf-8")
+    (tmp_path / "desk.toml").write_text(f'[exercises."desk/seated-stretches/seated-twist"]\n{rule}\n',
+                                        encoding="utf-8")
+    return source
+
+
+def test_an_exercise_picture_with_alt_text_reaches_its_chunk(tmp_path: Path):
+    (tmp_path / "pictures").mkdir()
+    (tmp_path / "pictures" / "twist.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0"/></svg>')
+    source = exercise_with_picture(tmp_path, 'image = "./pictures/twist.svg"\nimage_alt = "Sitting, turned right"')
+    sidecar = load_sidecar(source)
+    chunk = next(c for c in chunk_document(source.name, parse_document(source, sidecar), sidecar)
+                 if c.kind == "exercise")
+    assert (chunk.image, chunk.image_alt) == ("pictures/twist.svg", "Sitting, turned right")
+
+
+@pytest.mark.parametrize(("rule", "says"), [
+    ('image = "missing.svg"\nimage_alt = "A twist"', "does not exist"),
+    ('image = "twist.svg"', "image_alt"),
+    ('image = "../outside.svg"\nimage_alt = "A twist"', "inside"),
+    ('image = "twist.gif"\nimage_alt = "A twist"', ".svg"),
+    ('image = "active.svg"\nimage_alt = "A twist"', "script"),
+])
+def test_a_bad_exercise_picture_fails_the_build_and_says_why(tmp_path: Path, rule: str, says: str):
+    (tmp_path / "twist.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    (tmp_path / "twist.gif").write_bytes(b"GIF89a")
+    (tmp_path / "active.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>')
+    source = exercise_with_picture(tmp_path, rule)
+    with pytest.raises(CorpusError, match=says) as error:
+        load_sidecar(source)
+    assert "desk.toml" in str(error.value) and "seated-twist" in str(error.value)

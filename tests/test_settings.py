@@ -43,3 +43,15 @@ def test_unknown_or_unusable_settings_are_named(tmp_path: Path):
         Settings.load(environ={"ASSISTANT_MAX_QUESTION_CHARS": "lots"})
     with pytest.raises(AssistantError, match="missing.toml"):
         Settings.load(tmp_path / "missing.toml", environ={})
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("booking_link", "javascript:alert(1)"),
+    ("booking_link", "https://clinic.example/book now"),
+    ("clinic_phone", "call us"),
+    ("clinic_phone", "0123<script>"),
+])
+def test_contact_settings_that_would_not_make_a_plain_link_are_refused(name: str, value: str):
+    with pytest.raises(AssistantError, match=name):
+        Settings().updated({name: value})
+    assert Settings().updated({"booking_link": "https://clinic.example/book?a=1", "clinic_phone": "+44 1234 567890"})
