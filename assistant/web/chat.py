@@ -72,7 +72,8 @@ def with_picture(text: str, image: str, alt: str) -> str:
 
 def header(settings: Settings) -> str:
     """Title, what the chat is, the clinic's booking link, New chat; then the conversation's own heading,
-    so answers (h3) sit under an h2. The help shown when the connection is lost waits here, hidden."""
+    so answers (h3) sit under an h2. Waiting here, hidden: the help shown when the connection is lost,
+    and the full footer for a printed card (a later reply shows only the compact one)."""
     intro = INTRO
     if settings.booking_link:
         intro += " " + fallback.link("Book an appointment", settings.booking_link) + "."
@@ -82,7 +83,8 @@ def header(settings: Settings) -> str:
             f'<p class="chat-intro">{intro}</p></div>'
             '<button type="button" id="new-chat" class="new-chat">New chat</button></div>'
             '<h2 id="conversation-heading" class="visually-hidden">Conversation</h2>'
-            f'<div id="connection-help" hidden>{lost}</div>')
+            f'<div id="connection-help" hidden>{lost}</div>'
+            f'<p id="full-footer" hidden>{html.escape(settings.footer)}</p>')
 
 
 def record_vote(bot: Assistant, feedback: FeedbackStore, history: list[dict[str, Any]], index: object,

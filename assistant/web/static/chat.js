@@ -143,7 +143,9 @@
       var first = tools.firstChild;
       tools.insertBefore(copy, first);
       if (aspect === "card" || aspect === "steps") {
-        var print = element("button", { type: "button", "class": "reply-tool print-answer" }, "Print this exercise");
+        // "Print" on screen (the toolbar must fit a 320 px phone); its name says what it prints.
+        var print = element("button", { type: "button", "class": "reply-tool print-answer",
+                                        "aria-label": "Print this exercise" }, "Print");
         print.addEventListener("click", function () { printReply(reply); });
         tools.insertBefore(print, first);
       }
@@ -251,6 +253,10 @@
     if (title) sheet.appendChild(element("p", { "class": "print-clinic" }, words(title.textContent)));
     var card = reply.cloneNode(true);
     $all(".reply-extra", card).forEach(function (extra) { extra.remove(); });
+    // On paper the card carries the full footer, even when the screen showed the one-line version.
+    var footer = $("hr:last-of-type ~ p", card);
+    var full = $("#full-footer");
+    if (footer && full) footer.textContent = full.textContent;
     sheet.appendChild(card);
     document.body.appendChild(sheet);
     window.addEventListener("afterprint", function () { sheet.remove(); }, { once: true });
