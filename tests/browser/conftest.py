@@ -8,11 +8,12 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
-from web.serving import Server, free_port, session_server
+from web.serving import Server, free_port, session_server, start
 
-from browser.pages import Pages
+from browser.pages import CLINIC, Pages
 
 CHROMIUM = "/usr/bin/chromium"
 # Cross-origin iframes of the app stayed at "Loading..." in headless Chromium without this.
@@ -63,6 +64,29 @@ def pages(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     """The clinic pages on two more origins: 127.0.0.1 on another port (allowed) and 127.0.0.2 (not)."""
     directory = tmp_path_factory.mktemp("clinic-site")
     Pages.write(directory, server.url)
+    allowed, allowed_url = serve_directory(directory, "127.0.0.1")
+    refused, refused_url = serve_directory(directory, "127.0.0.2")
+    yield Pages(allowed=allowed_url, refused=refused_url)
+    for httpd in (allowed, refused):
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def clinic_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A second real server, set up as a clinic would: its name, phone number and booking link."""
+    server = start(tmp_path_factory.mktemp("clinic-server"), CLINIC)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def clinic_pages(clinic_server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pages]:
+    """The clinic's pages for `clinic_server`, plus its own copy of widget.js pointed at a port nobody serves."""
+    directory = tmp_path_factory.mktemp("clinic-site-configured")
+    Pages.write(directory, clinic_server.url)
+    widget_js = httpx.get(f"{clinic_server.url}/widget.js").text
+    Pages.write_self_hosted(directory, widget_js, f"http://127.0.0.1:{free_port()}")
     allowed, allowed_url = serve_directory(directory, "127.0.0.1")
     refused, refused_url = serve_directory(directory, "127.0.0.2")
     yield Pages(allowed=allowed_url, refused=refused_url)

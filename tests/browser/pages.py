@@ -18,6 +18,11 @@ TEXTBOX = "textarea[data-testid='textbox']"
 BOT = "[data-testid='bot']"
 USER = "[data-testid='user']"
 SERIOUS = ("serious", "critical")
+# The settings of the clinic-configured server (conftest.clinic_server) that patients should see.
+CLINIC = {"ASSISTANT_CLINIC_NAME": "Riverside Physio", "ASSISTANT_CLINIC_PHONE": "01234 567890",
+          "ASSISTANT_BOOKING_LINK": "https://riverside.example/book"}
+# Widths and colour schemes every reading check runs at: a phone and a laptop, light and dark.
+VIEWS = [(390, "light"), (390, "dark"), (1280, "light"), (1280, "dark")]
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,14 @@ class Pages:
             '</body></html>',
             encoding="utf-8")
 
+    @staticmethod
+    def write_self_hosted(directory: Path, widget_js: str, app_url: str) -> None:
+        """The clinic serving its own copy of widget.js (as docs/widget.md suggests), pointed at `app_url`."""
+        (directory / "widget.js").write_text(widget_js, encoding="utf-8")
+        site = EXAMPLE_SITE.read_text(encoding="utf-8").replace(
+            f'src="{EXAMPLE_APP_URL}/widget.js"', f'src="widget.js" data-app="{app_url}/"')
+        (directory / "self-hosted.html").write_text(site, encoding="utf-8")
+
 
 def ask(target: Page | FrameLocator, question: str) -> Locator:
     """Type a question, press Enter, and return the new reply once it has arrived."""
@@ -46,6 +59,28 @@ def ask(target: Page | FrameLocator, question: str) -> Locator:
     target.locator(TEXTBOX).press("Enter")
     expect(replies).to_have_count(before + 1)
     return replies.last
+
+
+def open_chat_at(page: Page, url: str, width: int = 1280, scheme: str = "light") -> None:
+    page.set_viewport_size({"width": width, "height": 844 if width < 500 else 800})
+    page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+    page.goto(url)
+    expect(page.locator("button.example").first).to_be_visible()
+
+
+def wait_until_first_line_in_view(page: Page | Frame, which: int = -1) -> dict[str, float]:
+    """Wait until the top of reply `which` (its first line) is inside the conversation's view and the window."""
+    condition = """which => {
+        const replies = [...document.querySelectorAll("[data-testid='bot']")];
+        const reply = replies.at(which);
+        const log = document.querySelector("#conversation [role='log']");
+        if (!reply || !log) return false;
+        const top = reply.getBoundingClientRect().top, view = log.getBoundingClientRect();
+        const line = parseFloat(getComputedStyle(reply).lineHeight) || 24;
+        return top >= view.top - 1 && top + line <= Math.min(view.bottom, innerHeight) && top >= 0
+            ? {top, viewTop: view.top} : false;
+    }"""
+    return page.wait_for_function(condition, arg=which).json_value()
 
 
 def axe_violations(target: Page | Frame, context: str | dict[str, Any] = "html") -> list[dict[str, Any]]:

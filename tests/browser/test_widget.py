@@ -78,3 +78,103 @@ def test_a_page_on_an_allowed_origin_can_frame_the_chat(page: Page, pages: Pages
     """The control for the test above: the same page, served from an allowed origin, shows the chat."""
     page.goto(f"{pages.allowed}/framed.html")
     expect(page.frame_locator("#chat").locator(TEXTBOX)).to_be_visible()
+
+
+def widget_dialog(page: Page, title: str = TITLE):
+    return page.get_by_role("dialog", name=title)
+
+
+def test_on_a_phone_the_widget_is_a_modal_dialog_that_keeps_focus_and_the_page_still(page: Page, server: Server,
+                                                                                    pages: Pages):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{pages.allowed}/clinic.html")
+    page.evaluate("document.body.style.minHeight = '3000px'")
+    launcher = page.locator("[data-back-assistant] button.launcher")
+    launcher.click()
+    dialog = widget_dialog(page)
+    expect(dialog).to_have_attribute("aria-modal", "true")
+    assert dialog.evaluate("d => d.matches(':modal')"), "a native modal: the page behind is inert"
+    chat = page.frame_locator(f"iframe[title='{TITLE} chat']")
+    expect(chat.locator(TEXTBOX)).to_be_visible()
+    # One title: the panel's bar. The chat's own h1 stays for screen readers only.
+    title = chat.locator("h1")
+    assert title.evaluate("h => h.getBoundingClientRect().height") <= 1
+    # Before: the bar, then the chat's own title and introduction, 172 px above the first example.
+    first, bar = chat.locator("button.example").first.bounding_box(), dialog.locator(".bar").bounding_box()
+    assert first and bar and first["y"] - (bar["y"] + bar["height"]) < 120, "the chat starts under the bar"
+
+    # Tab and Shift+Tab never reach the clinic's links behind the dialog.
+    for key in ["Tab"] * 25 + ["Shift+Tab"] * 10:
+        page.keyboard.press(key)
+        behind = page.evaluate("() => { const a = document.activeElement;"
+                               " return a && a.closest('header, main') ? a.textContent.trim() : null; }")
+        assert behind is None, f"focus reached {behind!r} behind the dialog after {key}"
+
+    # Scrolling on the title bar does not scroll the page behind.
+    page.mouse.move(bar["x"] + 40, bar["y"] + bar["height"] / 2)
+    page.mouse.wheel(0, 600)
+    page.wait_for_function("() => new Promise(done => requestAnimationFrame(() => done(true)))")
+    assert page.evaluate("scrollY") == 0
+    assert axe_violations(page) == []
+    screenshot(page, "widget-dialog-390")
+
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(launcher).to_be_focused()
+    page.mouse.wheel(0, 600)
+    page.wait_for_function("() => scrollY > 0")  # the page scrolls again once the dialog is closed
+
+
+def problem_message(page: Page, text: str) -> None:
+    dialog = widget_dialog(page)
+    message = dialog.get_by_role("alert")
+    expect(message).to_contain_text(text)
+    expect(message.get_by_role("link", name="01234 567890")).to_have_attribute("href", "tel:01234567890")
+    expect(message.get_by_role("link", name="book an appointment")).to_have_attribute(
+        "href", "https://riverside.example/book")
+    expect(message).to_contain_text("If it is an emergency, call your local emergency number")
+    expect(dialog.locator("iframe")).to_have_count(0)
+
+
+def test_with_the_assistant_down_at_page_load_the_button_still_appears_and_says_what_to_do(
+        page: Page, clinic_pages: Pages):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{clinic_pages.allowed}/self-hosted.html")
+    launcher = page.get_by_role("button", name="Ask about back exercises")
+    expect(launcher).to_be_visible()
+    launcher.click()
+    problem_message(page, "The exercise assistant is not working right now.")
+    screenshot(page, "widget-down-at-load-390")
+
+
+def test_with_the_assistant_down_when_the_button_is_pressed(page: Page, clinic_server: Server,
+                                                           clinic_pages: Pages):
+    page.goto(f"{clinic_pages.allowed}/clinic.html")
+    page.route(f"{clinic_server.url}/**", lambda route: route.abort("connectionrefused"))
+    page.get_by_role("button", name="Ask about back exercises").click()
+    problem_message(page, "The exercise assistant is not working right now.")
+    screenshot(page, "widget-down-at-click-1280")
+
+
+def test_on_a_site_that_may_not_embed_it_the_widget_says_so_in_words(page: Page, clinic_pages: Pages):
+    with page.expect_console_message(lambda m: "allowed_origins" in m.text):
+        page.goto(f"{clinic_pages.refused}/clinic.html")
+        page.get_by_role("button", name="Ask about back exercises").click()
+        problem_message(page, "The exercise assistant cannot open on this page.")
+    screenshot(page, "widget-blocked-origin-1280")
+
+
+def test_a_connection_lost_mid_chat_in_the_widget_says_what_to_do(page: Page, clinic_pages: Pages):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{clinic_pages.allowed}/clinic.html")
+    page.get_by_role("button", name="Ask about back exercises").click()
+    chat = page.frame_locator(f"iframe[title='{TITLE} chat']")
+    expect(ask(chat, "how do I do the bridge?")).to_contain_text("Lie on your back")
+    expect(chat.locator(TEXTBOX)).to_be_enabled()
+    page.context.set_offline(True)
+    chat.locator(TEXTBOX).fill("how long do I hold it?")
+    chat.locator(TEXTBOX).press("Enter")
+    alert = chat.get_by_role("alert").filter(has_text="The connection to the exercise assistant was lost.")
+    expect(alert.get_by_role("link", name="01234 567890")).to_be_visible()
+    screenshot(page, "widget-connection-lost-390")
+    page.context.set_offline(False)
