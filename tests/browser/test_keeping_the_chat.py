@@ -7,7 +7,16 @@ import pytest
 from playwright.sync_api import Page, expect
 from web.serving import Server
 
-from browser.pages import BOT, TEXTBOX, USER, ask, open_chat_at, screenshot, wait_until_first_line_in_view
+from browser.pages import (
+    BOT,
+    TEXTBOX,
+    USER,
+    ask,
+    axe_violations,
+    open_chat_at,
+    screenshot,
+    wait_until_first_line_in_view,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -46,6 +55,8 @@ def test_a_reload_keeps_the_conversation_and_new_chat_asks_first(page: Page, ser
     new_chat.click()
     dialog = page.get_by_role("dialog", name="Start a new chat?")
     expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("button", name="Keep this chat")).to_be_focused()
+    assert axe_violations(page) == []
     screenshot(page, "chat-new-chat-confirm-390")
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
@@ -88,6 +99,10 @@ def test_a_lost_connection_says_what_to_do_and_reloading_brings_the_chat_back(pa
         "href", "https://riverside.example/book")
     expect(alert).to_contain_text("If it is an emergency, call your local emergency number")
     expect(page.locator(".toast-body.error")).to_be_hidden()
+    page.emulate_media(color_scheme="dark")
+    assert axe_violations(page) == []
+    screenshot(page, "chat-connection-lost-390-dark")
+    page.emulate_media(color_scheme="light")
     screenshot(page, "chat-connection-lost-390")
 
     alert.get_by_role("button", name="Try again").click()

@@ -83,6 +83,7 @@ def test_a_reader_further_up_gets_a_pill_that_covers_nothing(page: Page, server:
     pill_box, log_box = pill.bounding_box(), log.bounding_box()
     assert pill_box and log_box and pill_box["y"] >= log_box["y"] + log_box["height"], "the pill is below the text"
     assert pill_box["height"] >= 44
+    assert axe_violations(page) == []
     screenshot(page, "chat-new-answer-pill-390")
 
     pill.click()

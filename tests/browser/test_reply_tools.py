@@ -49,11 +49,16 @@ def test_the_hold_timer_counts_and_announces_by_keyboard(page: Page, server: Ser
     expect(box.get_by_role("button", name="Start 30 s timer")).to_be_visible()
 
 
-def test_no_timer_where_the_article_gives_no_number(page: Page, server: Server):
-    """The Bridge says "hold for a few seconds": a timer would invent a dose."""
+def test_no_timer_where_the_article_gives_no_number_and_one_under_a_one_line_exercise(page: Page, server: Server):
+    """The Bridge says "hold for a few seconds": a timer would invent a dose. Planks: "for 30 seconds"."""
     open_chat_at(page, server.url, 1280)
     ask(page, "how do I do the bridge?")
     expect(page.locator(BOT).last.get_by_role("button", name=re.compile("timer"))).to_have_count(0)
+    plank = ask(page, "how do I do a plank?")
+    line = plank.locator(".hold-timer").locator("xpath=preceding-sibling::p[1]")
+    expect(line).to_have_text("The article describes it in one line: "
+                              "Hold a straight line from head to toe for 30 seconds.")
+    expect(plank.get_by_role("button", name="Start 30 s timer")).to_be_visible()
 
 
 def test_print_gives_the_card_alone_on_one_page(page: Page, server: Server):

@@ -129,6 +129,7 @@ def problem_message(page: Page, text: str) -> None:
     dialog = widget_dialog(page)
     message = dialog.get_by_role("alert")
     expect(message).to_contain_text(text)
+    assert axe_violations(page) == []
     expect(message.get_by_role("link", name="01234 567890")).to_have_attribute("href", "tel:01234567890")
     expect(message.get_by_role("link", name="book an appointment")).to_have_attribute(
         "href", "https://riverside.example/book")

@@ -18,8 +18,9 @@
   var RESTORE_PATIENCE = 15000;
   var framed = window.parent !== window;
 
-  // `sent`: how many replies there were when the patient last asked (-1: not waiting for one).
-  var state = { replies: 0, sent: -1, touch: false, ready: false, restoring: false, saved: "" };
+  // `sent`: how many replies there were when the patient last asked (-1: not waiting for one);
+  // `from`: the control they asked with (the question box, an example, a suggestion).
+  var state = { replies: 0, sent: -1, from: null, touch: false, ready: false, restoring: false, saved: "" };
 
   // ---- Inside the clinic's widget ----------------------------------------------------------------
   // Escape anywhere in the chat asks the page around it to close the panel: key presses do not cross
@@ -305,9 +306,12 @@
     });
     idle();
     box.append(start, left, status);
-    var list = $("ol, ul", reply);
-    var after = list || $("p:last-of-type", reply);
-    if (after && after.parentNode === reply) after.after(box);
+    // Under the steps (or the hold lines); an exercise the article gives in one line has it under that line.
+    var lines = $all(":scope > ol, :scope > ul, :scope > p", reply).filter(function (node) {
+      return node.tagName !== "P" || (words(node.textContent) && !$("img", node) && node !== reply.firstElementChild);
+    });
+    var after = lines.filter(function (node) { return node.tagName !== "P"; })[0] || lines[0];
+    if (after) after.after(box);
     else reply.appendChild(box);
   }
 
@@ -389,6 +393,7 @@
           words(event.target.value)) {
         state.touch = false;
         state.sent = $all(BOT).length;
+        state.from = event.target;
       }
     }, true);
     document.addEventListener("click", function (event) {
@@ -397,17 +402,20 @@
       if (!target) return;
       if (event.detail === 0) state.touch = false;  // a keyboard's Enter or Space
       state.sent = $all(BOT).length;
+      state.from = target;
     }, true);
   }
 
-  // Once the reply is in and the box is usable again; not if the patient has moved on somewhere else.
+  // Once the reply is in and the box is usable again; not if the patient has moved on to another
+  // control meanwhile (focus still where they asked from, or dropped to the page, counts as lost).
   function returnFocus() {
     var box = textbox();
     if (state.sent < 0 || $all(BOT).length <= state.sent || !box || box.disabled) return;
     var active = document.activeElement;
     var lost = !active || active === document.body || active === box || !active.isConnected ||
-      (log() && log().contains(active));
+      active === state.from;
     state.sent = -1;
+    state.from = null;
     if (lost && !state.touch) box.focus({ preventScroll: true });
   }
 
