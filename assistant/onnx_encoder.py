@@ -70,6 +70,9 @@ class OnnxEmbedder:
         self._tokenizer = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length(self.model_path))
         self._tokenizer.enable_padding()
+        # Before any session: ONNX Runtime builds that collect telemetry look up and queue device data
+        # to send later; the environment variable alone is not enough when a caller's process lacks it.
+        onnxruntime.disable_telemetry_events()
         options = onnxruntime.SessionOptions()
         # One thread per request: on a small machine, concurrent requests are the parallelism.
         options.intra_op_num_threads = threads
