@@ -8,9 +8,10 @@ from typing import Any
 import gradio as gr
 
 from assistant import Answer, Assistant
-from assistant.conversation import content_text
 from assistant.web import guard
 from assistant.web.feedback import FeedbackStore
+from assistant.web.user_text import show_user_text_literally
+from assistant.web.votes import IssuedReplies, reply_id_in
 
 EXAMPLES = [
     "What helps lower back pain?",
@@ -25,9 +26,11 @@ QUEUE_SIZE = 64
 CONCURRENCY = 4
 
 
-def as_message(reply: Answer) -> dict[str, Any]:
-    """A chat message whose wrapper class lets CSS mark safety replies and the footer; follow-up buttons."""
-    content = f'<div class="reply reply-{reply.kind}">\n\n{reply.text}\n\n</div>'
+def as_message(reply: Answer, reply_id: str = "") -> dict[str, Any]:
+    """A chat message whose wrapper class lets CSS mark safety replies and the footer; follow-up buttons.
+    The wrapper carries the server's id for the reply, which a like or dislike sends back."""
+    tag = f' data-reply="{reply_id}"' if reply_id else ""
+    content = f'<div class="reply reply-{reply.kind}"{tag}>\n\n{reply.text}\n\n</div>'
     return {"role": "assistant", "content": content,
             "options": [{"value": s, "label": s} for s in reply.suggestions]}
 
@@ -41,48 +44,43 @@ def description(bot: Assistant) -> str:
     return text
 
 
-def record_vote(bot: Assistant, feedback: FeedbackStore, history: list[dict[str, Any]], index: object,
-                liked: object) -> bool:
-    """Store a like or dislike of the reply at `index`; False when the event does not point at a reply.
+def record_vote(feedback: FeedbackStore, replies: IssuedReplies, session: str, value: object,
+                liked: object) -> None:
+    """Store a like or dislike of a reply this server issued to this session, as the server answered it.
 
-    The browser's copy of a reply is untrusted, so the vote is tied to the answer recomputed from its
-    question: the chunk ids and kind stored are the server's own.
+    Raises gr.Error (shown in the page) when the vote cannot be saved, and warns when it points at no
+    reply it can count; the message names no file or setting.
     """
     vote = VOTES.get(liked) if isinstance(liked, bool) else None
-    if vote is None or not isinstance(index, int) or not 0 < index < len(history):
-        return False
-    if history[index].get("role") != "assistant":
-        return False
-    asked = next((i for i in range(index - 1, -1, -1) if history[i].get("role") == "user"), None)
-    if asked is None:
-        return False
-    question = content_text(history[asked].get("content", ""))
-    try:
-        reply = guard.answer(bot, question, history[:asked])
-    except guard.RequestError:
-        return False
-    feedback.record(vote, reply, question)
-    return True
+    reply = replies.claim(reply_id_in(value), session) if vote is not None else None
+    if reply is None:
+        gr.Warning("Sorry, this reply can no longer be rated.")
+        return
+    if not feedback.record(vote, reply):
+        raise gr.Error("Sorry, your vote could not be saved. Please try again later.", print_exception=False)
 
 
-def build_chat(bot: Assistant, feedback: FeedbackStore) -> gr.Blocks:
+def build_chat(bot: Assistant, feedback: FeedbackStore, replies: IssuedReplies) -> gr.Blocks:
     """The chat UI and its `/ask` endpoint for gradio_client; history lives in the browser or client."""
 
-    def respond(message: str, history: list[dict[str, Any]]) -> dict[str, Any]:
+    def respond(message: str, history: list[dict[str, Any]], request: gr.Request) -> dict[str, Any]:
         try:
             reply = guard.answer(bot, message, history)
         except guard.RequestError as exc:
             reply = guard.refusal(bot, str(exc))
-        return as_message(reply)
+        # The question is kept (in memory, then next to the vote) only where a clinic asked for it.
+        question = message if settings.feedback_questions and isinstance(message, str) else None
+        return as_message(reply, replies.issue(request.session_hash or "", reply, question))
 
-    def on_like(history: list[dict[str, Any]], data: gr.LikeData) -> None:
-        record_vote(bot, feedback, history, data.index, data.liked)
+    def on_like(data: gr.LikeData, request: gr.Request) -> None:
+        record_vote(feedback, replies, request.session_hash or "", data.value, data.liked)
 
     settings = bot.settings
     with gr.Blocks(title=settings.clinic_name, analytics_enabled=False, fill_height=True) as demo:
-        chatbot = gr.Chatbot(label="Conversation", show_label=False, elem_id="conversation", buttons=["copy"],
-                             allow_tags=False, feedback_options=("Like", "Dislike"), layout="panel", scale=1,
-                             placeholder="Ask a question below, or pick an example.")
+        chatbot = show_user_text_literally(gr.Chatbot(
+            label="Conversation", show_label=False, elem_id="conversation", buttons=["copy"], allow_tags=False,
+            feedback_options=("Like", "Dislike"), layout="panel", scale=1, latex_delimiters=[],
+            placeholder="Ask a question below, or pick an example."))
         textbox = gr.Textbox(label="Your question", show_label=False, max_length=settings.max_question_chars,
                              placeholder="Type your question, e.g. how do I do the bridge?", submit_btn=True,
                              lines=1, max_lines=6, elem_id="question")
@@ -90,7 +88,8 @@ def build_chat(bot: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                          title=settings.clinic_name, description=description(bot), api_name="ask",
                          api_description="One reply; the conversation lives in the client session.",
                          analytics_enabled=False, autofocus=False, fill_height=True)
-        chatbot.like(on_like, [chatbot], None, api_visibility="private", queue=False)
+        # No inputs: the vote needs only the liked reply's id, not the whole conversation.
+        chatbot.like(on_like, None, None, api_visibility="private", queue=False)
     # api_open=False keeps direct POSTs from skipping the queue and its limits.
     demo.queue(api_open=False, max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     return demo
