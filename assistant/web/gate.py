@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
+import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -15,8 +15,9 @@ from assistant.settings import Settings
 from assistant.web import surface
 from assistant.web.throttle import ClientIdentity, Throttle
 
-log = logging.getLogger(__name__)
 CLIENT = "assistant.client"  # the scope key later code reads the client's identity from
+# Gradio's page makes 11-character session ids, gradio_client UUIDs.
+SESSION = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class Refusal(Exception):
@@ -107,9 +108,14 @@ class Gate:
         verdict = self.functions.verdict(scope["path"], call)
         if verdict.status:
             raise Refusal(verdict.status, verdict.reason)
+        session = call.get("session_hash")
+        if not isinstance(session, str) or not SESSION.fullmatch(session):
+            raise Refusal(400, "A chat call needs its session.")
         if scope["path"].endswith("/queue/join") and queued_by(self.chat, client) >= self.max_queued:
             raise Refusal(429, "You already have several questions waiting; please wait for the answers.", 1)
-        return verdict.counts_as
+        # Gradio builds a copy of the page's state for each new session (the costly part of a call),
+        # so new sessions are counted on their own: a page or a gradio_client opens one.
+        return verdict.counts_as + (() if session in self.chat.state_holder else ("sessions",))
 
 
 def queued_by(chat: gr.Blocks, client: str) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -59,9 +60,10 @@ class Server:
                 self.process.wait()
 
 
-def start(workdir: Path, settings: dict[str, str] | None = None) -> Server:
-    """`python app.py --port <free>` with a private feedback db and any `ASSISTANT_*` settings given;
-    returns once /healthz answers."""
+def start(workdir: Path, settings: dict[str, str] | None = None, prefix: tuple[str, ...] = (),
+          max_open_files: int | None = None) -> Server:
+    """`python app.py --port <free>` with a private feedback db and any `ASSISTANT_*` settings given,
+    optionally under a tracer (`prefix`) or a file-descriptor limit; returns once /healthz answers."""
     port = free_port()
     env = {**os.environ, "ASSISTANT_FEEDBACK_DB": str(workdir / "feedback.sqlite3"),
            "AUDIT_CONNECTIONS_LOG": str(workdir / "connections.log"), "PYTHONUNBUFFERED": "1",
@@ -72,8 +74,9 @@ def start(workdir: Path, settings: dict[str, str] | None = None) -> Server:
         env.pop(name, None)
     started = time.perf_counter()
     with (workdir / "server.log").open("wb") as log:
-        process = subprocess.Popen([sys.executable, str(LAUNCHER), str(ROOT / "app.py"), "--port", str(port)],
-                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([*prefix, sys.executable, str(LAUNCHER), str(ROOT / "app.py"), "--port", str(port)],
+                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   preexec_fn=None if max_open_files is None else limit_open_files(max_open_files))
     server = Server(process, f"http://127.0.0.1:{port}", port, workdir, 0.0)
     deadline = started + READY_TIMEOUT
     while True:
@@ -90,6 +93,13 @@ def start(workdir: Path, settings: dict[str, str] | None = None) -> Server:
         time.sleep(0.1)
     server.startup_seconds = time.perf_counter() - started
     return server
+
+
+def limit_open_files(count: int):
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (count, count))
+
+    return apply
 
 
 SERVER_KEY = pytest.StashKey[Server]()
