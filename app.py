@@ -10,6 +10,8 @@ import os
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+# Before ONNX Runtime is imported (by anything): its telemetry writes a device database at import.
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
 
 def main() -> None:

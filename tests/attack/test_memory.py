@@ -10,12 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from benchmarks.stats import rss_mb
 from web.serving import ARTIFACTS, Server, start
 
 from assistant import Settings
 from attack import raw
 from attack.conftest import PROXIED, Functions
+from benchmarks.stats import rss_mb
 
 IDLE_S = 3
 MB = 1024 * 1024
