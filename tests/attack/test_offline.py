@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import httpx
-import pytest
 from gradio_client import Client
 from web.serving import Server, start
 
@@ -22,7 +21,6 @@ from attack import raw
 from attack.conftest import PROXIED, Functions
 
 STRACE = shutil.which("strace")
-pytestmark = pytest.mark.skipif(STRACE is None, reason="strace is installed by `make test` (apt-get install strace)")
 SYSCALLS = "connect,sendto,sendmsg,sendmmsg,openat,mkdir,rename,renameat2,unlink"
 ADDRESS = re.compile(r'sa_family=AF_INET6?, sin6?_port=htons\((\d+)\), (?:sin_addr=inet_addr\("([^"]+)"\)|'
                      r'inet_pton\(AF_INET6, "([^"]+)")')
@@ -34,7 +32,8 @@ UNLINKED = re.compile(r'^\d+ +unlink\("([^"]+)"\) += 0')
 
 
 def traced(log: Path) -> tuple[str, ...]:
-    return (str(STRACE), "-f", "-qq", "-e", f"trace={SYSCALLS}", "-o", str(log))
+    assert STRACE, "strace is missing: `make test` installs it (apt-get install strace)"
+    return (STRACE, "-f", "-qq", "-e", f"trace={SYSCALLS}", "-o", str(log))
 
 
 def outbound(trace: str) -> list[str]:
