@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from web.serving import Server, free_port, session_server
 
-from browser.pages import Pages
+from browser.pages import RECORD_CSP_VIOLATIONS, Pages
 
 CHROMIUM = "/usr/bin/chromium"
 # Cross-origin iframes of the app stayed at "Loading..." in headless Chromium without this.
@@ -40,6 +40,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(RECORD_CSP_VIOLATIONS)
     page = context.new_page()
     page.set_default_timeout(20_000)
     yield page

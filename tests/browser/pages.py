@@ -58,6 +58,24 @@ def axe_violations(target: Page | Frame, context: str | dict[str, Any] = "html")
             for v in results["violations"] if v["impact"] in SERIOUS]
 
 
+# Registered in every frame before any of the page's scripts: each Content-Security-Policy violation the
+# browser reports, as "directive blocked-uri".
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
+});
+"""
+
+
+def csp_violations(page: Page) -> list[str]:
+    """Violations reported so far in the page and all its frames."""
+    found: list[str] = []
+    for frame in page.frames:
+        found += frame.evaluate("window.__cspViolations || []")
+    return found
+
+
 def screenshot(page: Page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, Response, expect
 from web.serving import Server
 
 from assistant.web.feedback import FeedbackStore
-from browser.pages import BOT, TEXTBOX, USER, ask, axe_violations, screenshot
+from browser.pages import BOT, TEXTBOX, USER, ask, axe_violations, csp_violations, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -98,6 +98,47 @@ def test_markup_typed_as_a_question_never_runs(page: Page, server: Server, paylo
     expect(reply).to_contain_text(FOOTER_START)
     assert page.evaluate("window.__pwned") is None
     assert page.locator("[role='log'] img[onerror], [role='log'] script").count() == 0
+
+
+def test_chatting_breaks_no_content_security_policy(page: Page, server: Server):
+    """Every action of the chat under the server's CSP (nonce scripts, no inline script, images only
+    from itself): the browser reports no violation and logs no error."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    open_chat(page, server)
+    page.get_by_role("button", name="How do I do the bridge?").click()
+    expect(page.locator(BOT)).to_have_count(1)
+    page.get_by_role("button", name="What muscles does it work?").click()
+    expect(page.locator(BOT)).to_have_count(2)
+    ask(page, "I can't feel anything when I wipe and I've wet myself")
+    with page.expect_response(is_vote):
+        page.get_by_role("button", name="Like", exact=True).last.click()
+    page.get_by_role("button", name="Retry").last.click()
+    expect(page.locator(BOT).last).to_contain_text("Get help now")
+    page.get_by_role("button", name="Undo").last.click()
+    expect(page.locator(BOT)).to_have_count(2)
+    page.get_by_role("button", name="Clear").click()
+    expect(page.locator(BOT)).to_have_count(0)
+    assert csp_violations(page) == []
+    assert errors == []
+
+
+def test_a_users_own_image_html_and_latex_show_as_typed_text(page: Page, server: Server):
+    """Finding 9: a user's Markdown image or <img> would load a remote image in their bubble, and $$ would
+    render as LaTeX. They show as the characters typed, and nothing is fetched."""
+    remote: list[str] = []
+    page.on("request", lambda request: remote.append(request.url) if "198.51.100" in request.url else None)
+    open_chat(page, server)
+    typed = "![x](http://198.51.100.9/t.png) <img src=http://198.51.100.9/u.png> $$x^2$$ *not bold*"
+    reply = ask(page, typed)
+    bubble = page.locator(USER).last
+    expect(bubble).to_have_text(typed)
+    assert bubble.locator("img, em, .katex").count() == 0
+    expect(reply).to_contain_text(FOOTER_START)
+    follow_up = ask(page, "numb when I wipe and wet myself $$x^2$$")
+    expect(follow_up.locator(".reply-emergency")).to_be_visible()
+    assert page.locator("[role='log'] .katex").count() == 0
+    assert remote == []
 
 
 def test_like_and_dislike_are_stored_without_the_question(page: Page, server: Server):
