@@ -45,10 +45,12 @@ class Gate:
         self.max_queued = settings.max_queued_per_client
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, receive, send)
+            return
         if scope["type"] != "http":
-            # Gradio 6's page uses no websockets; lifespan events pass.
-            if scope["type"] == "lifespan":
-                await self.app(scope, receive, send)
+            # No surface is a websocket (Gradio 6's page streams over HTTP): refuse the handshake.
+            await send({"type": "websocket.close", "code": 1008})
             return
         client = self.identify(scope)
         scope = {**scope, CLIENT: client, "query_string": _without_deep_link(scope.get("query_string", b""))}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.server
 import json
 import re
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -214,3 +215,12 @@ def test_config_does_not_name_the_gradio_release(target: Server):
     page = httpx.get(f"{target.url}/").text
     assert config["version"] == "6"
     assert '"version":"6.31' not in page and "6.31.0" not in json.dumps(config)
+
+
+def test_no_address_accepts_a_websocket(target: Server):
+    handshake = (b"GET /gradio_api/queue/join HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                 b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", target.port), timeout=10) as s:
+        s.sendall(handshake)
+        status = s.recv(1024).split(b"\r\n")[0]
+    assert b" 101 " not in status and status.startswith(b"HTTP/1.1 4"), status
