@@ -13,12 +13,12 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export NO_PROXY := 127.0.0.1,localhost
 
-.PHONY: run test install index eval bench lint browser clean
+.PHONY: run test install index eval bench lint tools clean
 
 run: $(STAMP) index/manifest.json
 	$(BIN)/python app.py --host $(HOST) --port $(PORT)
 
-test: $(STAMP) index/manifest.json browser
+test: $(STAMP) index/manifest.json tools
 	$(BIN)/python -m pytest
 
 install: $(STAMP)
@@ -46,9 +46,11 @@ bench: $(STAMP) index/manifest.json
 lint: $(STAMP)
 	$(BIN)/ruff check assistant tests app.py
 
-# Browser tests drive Debian's Chromium; Playwright's own browser download does not work offline.
-browser:
-	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+# Browser tests drive Debian's Chromium (Playwright's own browser download does not work offline);
+# the offline test watches the server's system calls with strace.
+tools:
+	@command -v chromium >/dev/null && command -v strace >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq chromium strace >/dev/null)
 
 clean:
 	rm -rf $(VENV) index artifacts var

@@ -10,6 +10,8 @@ import os
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+# Before ONNX Runtime is imported (by anything): its telemetry writes a device database at import.
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
 
 def main() -> None:
@@ -22,14 +24,11 @@ def main() -> None:
     logging.basicConfig(format="%(levelname)s:     %(name)s: %(message)s")
     logging.getLogger("assistant").setLevel(logging.INFO)
 
-    import uvicorn
-
     from assistant import Assistant, Settings
-    from assistant.web import create_app
+    from assistant.web import create_app, listener
 
-    app = create_app(Assistant.load(Settings.load(args.config)))
-    # Open chat pages hold Gradio's heartbeat streams forever; without a limit, shutdown waits for them.
-    uvicorn.run(app, host=args.host, port=args.port, timeout_graceful_shutdown=3)
+    settings = Settings.load(args.config)
+    listener.run(create_app(Assistant.load(settings)), args.host, args.port, settings)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from pathlib import Path
 
@@ -62,6 +63,10 @@ class OnnxEmbedder:
     dimension = 384
 
     def __init__(self, encoder: Path, model_path: Path | None = None, threads: int = 1) -> None:
+        # ONNX Runtime builds with telemetry write a device id and an event database under
+        # ~/.cache/Microsoft at import, to send later; only this variable, set before the import,
+        # stops that. The call below turns event collection off for the session as well.
+        os.environ["ORT_DISABLE_TELEMETRY"] = "1"
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -70,6 +75,7 @@ class OnnxEmbedder:
         self._tokenizer = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length(self.model_path))
         self._tokenizer.enable_padding()
+        onnxruntime.disable_telemetry_events()
         options = onnxruntime.SessionOptions()
         # One thread per request: on a small machine, concurrent requests are the parallelism.
         options.intra_op_num_threads = threads

@@ -46,6 +46,29 @@ class Settings:
     # `booking_link` where seeing someone is the advice and when the assistant cannot be reached.
     compact_footer: str = DEFAULT_COMPACT_FOOTER
     clinic_phone: str = ""
+    # --- Public-domain limits (docs/deploy.md has the table with the reasons). A clinic's integration
+    # that calls from one address may need higher rates; a flood from one address is what they stop.
+    # Rates use the `limits` notation ("120/minute", several joined by ";"), counted per client address.
+    rate_limit_api: str = "120/minute"
+    rate_limit_chat: str = "120/minute"
+    rate_limit_page_calls: str = "900/minute;150/10 seconds"
+    rate_limit_votes: str = "60/minute"
+    rate_limit_new_sessions: str = "30/minute;10/10 seconds"
+    max_queued_per_client: int = 8
+    max_api_body_bytes: int = 512 * 1024
+    max_chat_body_bytes: int = 1024 * 1024
+    max_other_body_bytes: int = 4 * 1024
+    max_history_messages: int = 200
+    max_message_chars: int = 20_000
+    max_sessions: int = 2_000
+    session_idle_seconds: int = 1_800
+    max_votes_per_session: int = 100
+    limit_concurrency: int = 400
+    keep_alive_seconds: int = 5
+    header_timeout_seconds: int = 10
+    body_timeout_seconds: int = 20
+    trusted_proxy_header: str = ""
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
 
     def __post_init__(self) -> None:
         # Both end up as links on the clinic's pages, so a value that would not be a plain link is refused.

@@ -1,4 +1,6 @@
-"""The REST routes: POST /api/ask, GET /healthz and GET /widget.js; request models document themselves."""
+"""The REST routes: POST /api/ask, GET /healthz, GET /widget.js and GET /corpus/ (exercise pictures).
+
+Request models document themselves."""
 
 from __future__ import annotations
 
@@ -6,45 +8,56 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from assistant import Assistant, Settings
 from assistant.web import fallback, guard
+from assistant.web.feedback import FeedbackStore
 
 STATIC = Path(__file__).parent / "static"
 # Where widget.js expects the server to write the clinic's contacts and wording (see widget_script).
 WIDGET_CONFIG = "/*@config*/null"
 IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".webp": "image/webp"}
-# Bounds on the body alone; only the last `max_history_turns` messages are read. Our longest reply is
-# about 1,500 characters, so a message far longer than this was not written by this assistant.
-MAX_HISTORY_MESSAGES = 200
-MAX_MESSAGE_CHARS = 20_000
 
 
 class TextPart(BaseModel):
     """A browser-style content part; Gradio sends message content as a list of these."""
 
     type: Literal["text"]
-    text: str = Field(max_length=MAX_MESSAGE_CHARS)
+    text: str
 
 
-class HistoryMessage(BaseModel):
-    role: Literal["user", "assistant"]
-    content: Annotated[str, Field(max_length=MAX_MESSAGE_CHARS)] | list[TextPart]
+def request_model(settings: Settings) -> type[BaseModel]:
+    """The body of POST /api/ask, with this deployment's limits in its schema (and so in /docs)."""
+    chars = settings.max_message_chars
+
+    class HistoryMessage(BaseModel):
+        role: Literal["user", "assistant"]
+        content: Annotated[str, Field(max_length=chars)] | list[TextPart]
+
+    class AskRequest(BaseModel):
+        question: str = Field(description="The user's message. Longer than the configured limit is a 422.",
+                              examples=["How do I do the bridge?"])
+        history: list[HistoryMessage] = Field(
+            default_factory=list, max_length=settings.max_history_messages,
+            description="The conversation so far, oldest first; replies as the API returned their `text`.",
+            examples=[[{"role": "user", "content": "How do I do the bridge?"},
+                       {"role": "assistant", "content": "### Bridge (strengthening exercise) ..."}]])
+
+    return AskRequest
 
 
-class AskRequest(BaseModel):
-    question: str = Field(description="The user's message. Longer than the configured limit is a 422.",
-                          examples=["How do I do the bridge?"])
-    history: list[HistoryMessage] = Field(
-        default_factory=list, max_length=MAX_HISTORY_MESSAGES,
-        description="The conversation so far, oldest first; replies as the API returned their `text`.",
-        examples=[[{"role": "user", "content": "How do I do the bridge?"},
-                   {"role": "assistant", "content": "### Bridge (strengthening exercise) ..."}]])
+async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422 without the offending input, which can be NaN or Infinity (not JSON, so echoing
+    it was a 500) or large; `loc` and `msg` still say what to fix."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    detail = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+              for e in errors]
+    return JSONResponse({"detail": detail}, status_code=422)
 
 
 def widget_script(settings: Settings) -> str:
@@ -54,17 +67,14 @@ def widget_script(settings: Settings) -> str:
     return (STATIC / "widget.js").read_text(encoding="utf-8").replace(WIDGET_CONFIG, config, 1)
 
 
-def router(bot: Assistant) -> APIRouter:
+def router(bot: Assistant, feedback: FeedbackStore) -> APIRouter:
     routes = APIRouter()
     script = widget_script(bot.settings)
     # Only the pictures the corpus names are served, so no other file under the corpus folder is reachable.
     corpus = bot.settings.corpus_dir
     pictures = {c.image: corpus / c.image for c in bot.built.chunks if c.image}
 
-    @routes.post("/api/ask", tags=["assistant"], summary="Answer one question in a conversation",
-                 response_description="Answer.to_dict(): text, kind, sources, footer, chunk_ids, "
-                                      "corpus_hash, suggestions, category")
-    def ask(request: AskRequest) -> dict[str, Any]:
+    def ask(request: Any) -> dict[str, Any]:
         """The same structured answer as `Assistant.ask` in Python and the chat in the browser."""
         try:
             reply = guard.answer(bot, request.question, [m.model_dump() for m in request.history])
@@ -74,11 +84,21 @@ def router(bot: Assistant) -> APIRouter:
                                            "input": None}]) from exc
         return reply.to_dict()
 
+    # The body's model is built from this deployment's settings, so it is attached here rather than
+    # named in the signature (FastAPI resolves annotations in the module, where it does not exist).
+    ask.__annotations__["request"] = request_model(bot.settings)
+    routes.add_api_route("/api/ask", ask, methods=["POST"], tags=["assistant"],
+                         summary="Answer one question in a conversation",
+                         response_description="Answer.to_dict(): text, kind, sources, footer, chunk_ids, "
+                                              "corpus_hash, suggestions, category")
+
     @routes.get("/healthz", tags=["operations"], summary="Liveness plus which index is being served")
     def healthz() -> dict[str, Any]:
+        """`status` is "degraded" while votes cannot be saved: answers still work, feedback is lost."""
         manifest = bot.manifest
-        return {"status": "ok", "corpus_hash": manifest.get("corpus_hash"),
-                "chunk_count": manifest.get("chunk_count"), "model": manifest.get("model")}
+        return {"status": "degraded" if feedback.problem else "ok", "corpus_hash": manifest.get("corpus_hash"),
+                "chunk_count": manifest.get("chunk_count"), "model": manifest.get("model"),
+                "feedback": "not writable" if feedback.problem else "ok"}
 
     @routes.get("/widget.js", tags=["embedding"], summary="The clinic's one-line embed script",
                 response_class=Response)
@@ -92,6 +112,6 @@ def router(bot: Assistant) -> APIRouter:
         if path is None or not path.is_file():
             raise HTTPException(status_code=404, detail="No such picture.")
         return FileResponse(path, media_type=IMAGE_TYPES[path.suffix.lower()],
-                            headers={"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"})
+                            headers={"Cache-Control": "public, max-age=3600"})
 
     return routes

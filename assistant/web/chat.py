@@ -1,4 +1,4 @@
-"""The Gradio chat, built on request: header, examples, replies with their tools, follow-ups, like/dislike.
+"""The Gradio chat, built on request: header, examples, replies with their tools, follow-ups, votes.
 
 The page's behaviour (where a new answer scrolls, focus, copy, timers, New chat, reload) lives in
 static/chat.js; this module gives it the data it needs on each reply, never by re-reading the Markdown.
@@ -14,10 +14,11 @@ from urllib.parse import quote
 import gradio as gr
 
 from assistant import Answer, Assistant, Settings
-from assistant.conversation import content_text
 from assistant.text import escape_markdown
 from assistant.web import fallback, guard
 from assistant.web.feedback import FeedbackStore
+from assistant.web.user_text import show_user_text_literally
+from assistant.web.votes import IssuedReplies, reply_id_in
 
 EXAMPLES = [
     "What helps lower back pain?",
@@ -40,14 +41,15 @@ IMAGE_ROUTE = "/corpus/"
 PICTURED = ("card", "steps")
 
 
-def as_message(reply: Answer, compact_footer: str | None = None) -> dict[str, Any]:
+def as_message(reply: Answer, reply_id: str = "", *, compact_footer: str | None = None) -> dict[str, Any]:
     """A chat message and its follow-up buttons.
 
-    Gradio keeps only the class of our wrapper (it strips data attributes), so the class carries what
-    CSS and the page's script need: the kind of reply, which footer it shows, and for an exercise the
-    part shown and its hold time (from the chunk, for the timer). With `compact_footer` (every reply
-    after a conversation's first) the footer is that one-liner; the API's `text` and `footer` are
-    unchanged.
+    Gradio keeps only the class of our wrapper in the page (it strips data attributes), so the class
+    carries what CSS and the page's script need: the kind of reply, which footer it shows, and for an
+    exercise the part shown and its hold time (from the chunk, for the timer). The wrapper also carries
+    the server's id for the reply (`data-reply`): not for the page, but in the message's value, which a
+    like or dislike sends back. With `compact_footer` (every reply after a conversation's first) the
+    footer is that one-liner; the API's `text` and `footer` are unchanged.
     """
     compact = compact_footer is not None
     text = reply.text.removesuffix(reply.footer) + compact_footer if compact else reply.text
@@ -58,7 +60,8 @@ def as_message(reply: Answer, compact_footer: str | None = None) -> dict[str, An
                                                               if exercise.hold_seconds else [])
         if exercise.image and exercise.aspect in PICTURED:
             text = with_picture(text, exercise.image, exercise.image_alt)
-    content = f'<div class="{" ".join(classes)}">\n\n{text}\n\n</div>'
+    tag = f' data-reply="{reply_id}"' if reply_id else ""
+    content = f'<div class="{" ".join(classes)}"{tag}>\n\n{text}\n\n</div>'
     return {"role": "assistant", "content": content,
             "options": [{"value": s, "label": s} for s in reply.suggestions]}
 
@@ -87,72 +90,70 @@ def header(settings: Settings) -> str:
             f'<p id="full-footer" hidden>{html.escape(settings.footer)}</p>')
 
 
-def record_vote(bot: Assistant, feedback: FeedbackStore, history: list[dict[str, Any]], index: object,
-                liked: object) -> bool:
-    """Store a like or dislike of the reply at `index`; False when the event does not point at a reply.
+def record_vote(feedback: FeedbackStore, replies: IssuedReplies, session: str, value: object,
+                liked: object) -> None:
+    """Store a like or dislike of a reply this server issued to this session, as the server answered it.
 
-    The browser's copy of a reply is untrusted, so the vote is tied to the answer recomputed from its
-    question: the chunk ids and kind stored are the server's own.
+    Raises gr.Error (shown in the page) when the vote cannot be saved, and warns when it points at no
+    reply it can count; the message names no file or setting.
     """
     vote = VOTES.get(liked) if isinstance(liked, bool) else None
-    if vote is None or not isinstance(index, int) or not 0 < index < len(history):
-        return False
-    if history[index].get("role") != "assistant":
-        return False
-    asked = next((i for i in range(index - 1, -1, -1) if history[i].get("role") == "user"), None)
-    if asked is None:
-        return False
-    question = content_text(history[asked].get("content", ""))
-    try:
-        reply = guard.answer(bot, question, history[:asked])
-    except guard.RequestError:
-        return False
-    feedback.record(vote, reply, question)
-    return True
+    reply = replies.claim(reply_id_in(value), session) if vote is not None else None
+    if reply is None:
+        gr.Warning("Sorry, this reply can no longer be rated.")
+        return
+    if not feedback.record(vote, reply):
+        raise gr.Error("Sorry, your vote could not be saved. Please try again later.", print_exception=False)
 
 
-def saved_questions(saved: str, settings: Settings) -> list[str]:
-    """The questions a reloaded tab sends back, or none if they are not a short list of strings."""
-    if len(saved) > MAX_REPLAYED_QUESTIONS * (settings.max_question_chars + 8) * 2:
+def saved_questions(saved: object, max_question_chars: int) -> list[str]:
+    """The questions a reloaded tab sends back, or none if they are not a short list of strings. The
+    gate reads the same list to count each of them against the client's chat rate."""
+    if not isinstance(saved, str) or len(saved) > MAX_REPLAYED_QUESTIONS * (max_question_chars + 8) * 2:
         return []
     try:
         questions = json.loads(saved)
-    except ValueError:
+    except (ValueError, RecursionError):
         return []
     if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
         return []
     return questions[-MAX_REPLAYED_QUESTIONS:]
 
 
-def build_chat(bot: Assistant, feedback: FeedbackStore) -> gr.Blocks:
+def build_chat(bot: Assistant, feedback: FeedbackStore, replies: IssuedReplies) -> gr.Blocks:
     """The chat UI and its `/ask` endpoint for gradio_client; history lives in the browser or client."""
     settings = bot.settings
 
-    def respond(message: str, history: list[dict[str, Any]]) -> dict[str, Any]:
+    def respond(message: str, history: list[dict[str, Any]], request: gr.Request) -> dict[str, Any]:
         try:
             reply = guard.answer(bot, message, history)
         except guard.RequestError as exc:
             reply = guard.refusal(bot, str(exc))
         later = any(m.get("role") == "assistant" for m in history)
-        return as_message(reply, settings.compact_footer if later else None)
+        # The question is kept (in memory, then next to the vote) only where a clinic asked for it.
+        question = message if settings.feedback_questions and isinstance(message, str) else None
+        return as_message(reply, replies.issue(request.session_hash or "", reply, question),
+                          compact_footer=settings.compact_footer if later else None)
 
-    def replay(saved: str) -> list[dict[str, Any]]:
-        """Answer a reloaded tab's saved questions again: the server keeps no conversation."""
+    def replay(saved: str, request: gr.Request) -> list[dict[str, Any]]:
+        """Answer a reloaded tab's saved questions again: the server keeps no conversation. Each reply
+        gets a new id in the new session, so it can be rated like any other."""
         history: list[dict[str, Any]] = []
-        for question in saved_questions(saved, settings):
-            history += [{"role": "user", "content": question}, respond(question, history)]
+        for question in saved_questions(saved, settings.max_question_chars):
+            history += [{"role": "user", "content": question}, respond(question, history, request)]
         return history
 
-    def on_like(history: list[dict[str, Any]], data: gr.LikeData) -> None:
-        record_vote(bot, feedback, history, data.index, data.liked)
+    def on_like(data: gr.LikeData, request: gr.Request) -> None:
+        record_vote(feedback, replies, request.session_hash or "", data.value, data.liked)
 
     with gr.Blocks(title=settings.clinic_name, analytics_enabled=False, fill_height=True) as demo:
         gr.Markdown(header(settings), elem_id="chat-header")
         # Copy buttons come from chat.js (plain text, not our markup); Gradio's autoscroll would jump to the
-        # end of a new answer, so chat.js places it instead.
-        chatbot = gr.Chatbot(label="Conversation", show_label=False, elem_id="conversation", buttons=[],
-                             autoscroll=False, allow_tags=False, feedback_options=("Like", "Dislike"),
-                             layout="panel", scale=1, placeholder="Ask a question below, or pick an example.")
+        # end of a new answer, so chat.js places it instead. A user's own words show as typed, LaTeX off.
+        chatbot = show_user_text_literally(gr.Chatbot(
+            label="Conversation", show_label=False, elem_id="conversation", buttons=[], autoscroll=False,
+            allow_tags=False, feedback_options=("Like", "Dislike"), layout="panel", scale=1, latex_delimiters=[],
+            placeholder="Ask a question below, or pick an example."))
         textbox = gr.Textbox(label="Your question", show_label=False, max_length=settings.max_question_chars,
                              placeholder="Type your question, e.g. how do I do the bridge?", submit_btn=True,
                              lines=1, max_lines=6, elem_id="question")
@@ -163,7 +164,8 @@ def build_chat(bot: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         # each reply has fewer buttons to tab past. (Gradio shows them when these flags are set.)
         chatbot._retryable = False
         chatbot._undoable = False
-        chatbot.like(on_like, [chatbot], None, api_visibility="private", queue=False)
+        # No inputs: the vote needs only the liked reply's id, not the whole conversation.
+        chatbot.like(on_like, None, None, api_visibility="private", queue=False)
         # One line (an <input>, not a textarea), so tests and scripts find one question box.
         saved = gr.Textbox(label="Saved questions", lines=1, max_lines=1, visible="hidden", elem_id="saved-questions")
         restore = gr.Button("Restore the conversation", visible="hidden", elem_id="restore-conversation")

@@ -8,6 +8,7 @@ from typing import Any
 
 from assistant import Answer, Assistant
 from assistant.compose import with_footer
+from assistant.conversation import content_text
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +31,25 @@ def check_question(question: object, max_chars: int) -> str:
     return question
 
 
+def check_history(history: object, max_messages: int, max_chars: int) -> None:
+    """A history longer or wordier than any this assistant takes part in was not a real conversation."""
+    if not isinstance(history, Sequence) or isinstance(history, str | bytes):
+        return  # `ask` says what is wrong with its shape
+    if len(history) > max_messages:
+        raise RequestError(f"the conversation has {len(history):,} messages; the limit is {max_messages:,}. "
+                           "Please start a new conversation.", field="history")
+    for message in history:
+        content = message.get("content") if isinstance(message, Mapping) else None
+        if content is not None and len(content_text(content)) > max_chars:
+            raise RequestError(f"a message in the conversation is over {max_chars:,} characters long.",
+                               field="history")
+
+
 def answer(bot: Assistant, question: object, history: Sequence[Mapping[str, Any]] | None) -> Answer:
     """The reply to a checked question; raises RequestError for anything `ask` refuses."""
-    text = check_question(question, bot.settings.max_question_chars)
+    settings = bot.settings
+    text = check_question(question, settings.max_question_chars)
+    check_history(history, settings.max_history_messages, settings.max_message_chars)
     # Only the latest turns matter; dropping the rest first keeps a long conversation cheap.
     recent = list(history or [])[-bot.settings.max_history_turns:]
     try:

@@ -1,11 +1,8 @@
-"""Who may embed the chat and call the API: the CSP frame-ancestors header and the CORS allow-list."""
+"""Who may embed the chat and call the API: the CSP frame-ancestors directive and the CORS allow-list."""
 
 from __future__ import annotations
 
 import re
-
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.errors import AssistantError
 from assistant.settings import Settings
@@ -38,22 +35,3 @@ def origin_regex(sources: tuple[str, ...]) -> str:
         patterns.append(pattern)
     return "|".join(patterns)
 
-
-class FrameAncestors:
-    """ASGI middleware that puts one CSP frame-ancestors header on every HTTP response, Gradio's included."""
-
-    def __init__(self, app: ASGIApp, policy: str) -> None:
-        self.app = app
-        self.policy = policy
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_policy(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)["Content-Security-Policy"] = self.policy
-            await send(message)
-
-        await self.app(scope, receive, send_with_policy)

@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
-from web.serving import Server, free_port, session_server, start
+from web.serving import PROXIED, Server, free_port, session_server, start
 
-from browser.pages import CLINIC, Pages
+from browser.pages import CLINIC, RECORD_CSP_VIOLATIONS, Pages, as_a_person
 
 CHROMIUM = "/usr/bin/chromium"
 # Cross-origin iframes of the app stayed at "Loading..." in headless Chromium without this.
@@ -41,6 +41,8 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    as_a_person(context)
+    context.add_init_script(RECORD_CSP_VIOLATIONS)
     page = context.new_page()
     page.set_default_timeout(20_000)
     yield page
@@ -75,7 +77,7 @@ def pages(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 @pytest.fixture(scope="session")
 def clinic_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A second real server, set up as a clinic would: its name, phone number and booking link."""
-    server = start(tmp_path_factory.mktemp("clinic-server"), CLINIC)
+    server = start(tmp_path_factory.mktemp("clinic-server"), {**CLINIC, **PROXIED})
     yield server
     server.stop()
 

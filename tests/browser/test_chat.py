@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, Response, expect
+from playwright.sync_api import Locator, Page, Response, expect
 from web.serving import Server
 
 from assistant.web.feedback import FeedbackStore
-from browser.pages import BOT, TEXTBOX, USER, ask, axe_violations, screenshot
+from assistant.web.votes import reply_id_in
+from browser.pages import BOT, TEXTBOX, USER, ask, axe_violations, csp_violations, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +20,11 @@ def is_vote(response: Response) -> bool:
     """The like event's own call: the chat fires other unqueued events to the same URL after each reply."""
     body = response.request.post_data or ""
     return response.url.endswith("/gradio_api/run/predict") and '"liked"' in body
+
+
+def toolbar(page: Page) -> Locator:
+    """The latest reply's tools (Copy, Print, Dislike, Like), which chat.js gathers into one toolbar."""
+    return page.get_by_role("toolbar", name="Answer tools").last
 
 
 def open_chat(page: Page, server: Server) -> None:
@@ -100,19 +106,92 @@ def test_markup_typed_as_a_question_never_runs(page: Page, server: Server, paylo
     assert page.locator("[role='log'] img[onerror], [role='log'] script").count() == 0
 
 
+def test_chatting_breaks_no_content_security_policy(page: Page, server: Server):
+    """Every action of the chat under the server's CSP (nonce scripts, chat.js inlined by the page's head,
+    images only from itself): an example with its picture, a follow-up, a red flag, copy, a timer, a vote,
+    a reload that answers the conversation again, New chat. The browser reports no violation, logs no error."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    open_chat(page, server)
+    page.get_by_role("button", name="How do I do the bridge?").click()
+    picture = page.locator(BOT).last.locator("img")
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=picture.element_handle())
+    toolbar(page).get_by_role("button", name="Copy").click()
+    expect(page.get_by_role("status").filter(has_text="Answer copied.")).to_have_count(1)
+    page.get_by_role("button", name="What muscles does it work?").click()
+    expect(page.locator(BOT)).to_have_count(2)
+    ask(page, "how long should I hold the child's pose?")
+    page.get_by_role("button", name="Start 30 s timer").click()
+    ask(page, "I can't feel anything when I wipe and I've wet myself")
+    with page.expect_response(is_vote):
+        toolbar(page).get_by_role("button", name="Like", exact=True).click()
+    page.reload()
+    expect(page.locator(BOT)).to_have_count(4)
+    expect(page.locator(BOT).last).to_contain_text("Get help now")
+    page.get_by_role("button", name="New chat").click()
+    page.get_by_role("dialog").get_by_role("button", name="Clear and start again").click()
+    expect(page.locator(BOT)).to_have_count(0)
+    assert csp_violations(page) == []
+    assert errors == []
+
+
+def test_a_users_own_image_html_and_latex_show_as_typed_text(page: Page, server: Server):
+    """Finding 9: a user's Markdown image or <img> would load a remote image in their bubble, and $$ would
+    render as LaTeX. They show as the characters typed, and nothing is fetched."""
+    remote: list[str] = []
+    page.on("request", lambda request: remote.append(request.url) if "198.51.100" in request.url else None)
+    open_chat(page, server)
+    typed = "![x](http://198.51.100.9/t.png) <img src=http://198.51.100.9/u.png> $$x^2$$ *not bold*"
+    reply = ask(page, typed)
+    bubble = page.locator(USER).last
+    expect(bubble).to_have_text(typed)
+    assert bubble.locator("img, em, .katex").count() == 0
+    expect(reply).to_contain_text(FOOTER_START)
+    follow_up = ask(page, "numb when I wipe and wet myself $$x^2$$")
+    expect(follow_up.locator(".reply-emergency")).to_be_visible()
+    assert page.locator("[role='log'] .katex").count() == 0
+    assert remote == []
+
+
 def test_like_and_dislike_are_stored_without_the_question(page: Page, server: Server):
+    """The reply's toolbar drives the vote: it carries the reply's server-issued id, and the row holds the
+    server's own kind and chunks for it, without the question."""
     store = FeedbackStore(server.feedback_db)
     before = len(store.rows())
     open_chat(page, server)
     ask(page, "how do I do the bridge?")
-    with page.expect_response(is_vote):
-        page.get_by_role("button", name="Like", exact=True).click()
+    with page.expect_response(is_vote) as vote:
+        toolbar(page).get_by_role("button", name="Like", exact=True).click()
+    assert reply_id_in(vote.value.request.post_data_json["event_data"]["value"])
     ask(page, "I can't feel anything when I wipe and I've wet myself")
     with page.expect_response(is_vote):
-        page.get_by_role("button", name="Dislike", exact=True).last.click()
+        toolbar(page).get_by_role("button", name="Dislike", exact=True).click()
     rows = store.rows()[before:]
     assert [(r["vote"], r["kind"]) for r in rows] == [("like", "answer"), ("dislike", "emergency")]
     assert "bridge" in rows[0]["chunk_ids"] and rows[0]["question"] is None
+    assert all(r["reply_id"] for r in rows)
+
+
+def test_a_reply_brought_back_by_a_reload_is_voted_on_once(page: Page, server: Server):
+    """A reload answers the saved questions again, each reply with a new id: its Like is stored, and
+    changes of mind keep one row for that reply, holding the last vote."""
+    store = FeedbackStore(server.feedback_db)
+    before = len(store.rows())
+    open_chat(page, server)
+    ask(page, "how do I do the bridge?")
+    ask(page, "how long do I hold it?")
+    page.reload()
+    expect(page.locator(BOT)).to_have_count(2)
+    expect(page.locator(USER).first).to_have_text("how do I do the bridge?")
+    tools = toolbar(page)
+    for name in ("Like", "Dislike", "Like"):
+        with page.expect_response(is_vote) as vote:
+            tools.get_by_role("button", name=name, exact=True).click()
+        assert vote.value.ok
+    rows = store.rows()[before:]
+    assert [(r["vote"], r["kind"]) for r in rows] == [("like", "answer")]
+    assert "bridge" in rows[0]["chunk_ids"]
 
 
 def test_keyboard_alone_asks_and_follows_up(page: Page, server: Server):

@@ -12,6 +12,7 @@ from browser.pages import (
     TEXTBOX,
     USER,
     VIEWS,
+    as_a_person,
     ask,
     axe_violations,
     open_chat_at,
@@ -147,6 +148,7 @@ def test_targets_are_big_enough_and_never_overlap(page: Page, server: Server, wi
 
 def test_on_a_touch_screen_the_main_controls_are_44_px(browser: Browser, server: Server):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    as_a_person(context)
     page = context.new_page()
     try:
         page.goto(server.url)

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Frame, Page, expect
 from web.serving import Server
 
-from browser.pages import TEXTBOX, Pages, ask, axe_violations, screenshot
+from browser.pages import TEXTBOX, Pages, ask, axe_violations, csp_violations, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -66,6 +66,7 @@ def test_the_widget_opens_by_keyboard_answers_and_closes_with_escape(page: Page,
 
     origins = {pages.allowed, server.url}
     assert all(any(url.startswith(o) for o in origins) for url in requested), sorted(set(requested) - origins)
+    assert csp_violations(page) == [], "the chat works cross-origin under its CSP"
 
 
 def test_a_page_on_a_disallowed_origin_cannot_frame_the_chat(page: Page, server: Server, pages: Pages):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -18,6 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 LAUNCHER = Path(__file__).with_name("audited_app.py")
 ARTIFACTS = ROOT / "artifacts"
 READY_TIMEOUT = 180.0
+# What a reverse proxy in front of a test server would send: a test names its client in this header (from
+# loopback, a trusted proxy by default), so each test can be a client of its own under the default limits.
+PROXIED = {"ASSISTANT_TRUSTED_PROXY_HEADER": "X-Forwarded-For"}
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -59,9 +63,10 @@ class Server:
                 self.process.wait()
 
 
-def start(workdir: Path, settings: dict[str, str] | None = None) -> Server:
-    """`python app.py --port <free>` with a private feedback db and any `ASSISTANT_*` settings given;
-    returns once /healthz answers."""
+def start(workdir: Path, settings: dict[str, str] | None = None, prefix: tuple[str, ...] = (),
+          max_open_files: int | None = None) -> Server:
+    """`python app.py --port <free>` with a private feedback db and any `ASSISTANT_*` settings given,
+    optionally under a tracer (`prefix`) or a file-descriptor limit; returns once /healthz answers."""
     port = free_port()
     env = {**os.environ, "ASSISTANT_FEEDBACK_DB": str(workdir / "feedback.sqlite3"),
            "AUDIT_CONNECTIONS_LOG": str(workdir / "connections.log"), "PYTHONUNBUFFERED": "1",
@@ -72,8 +77,9 @@ def start(workdir: Path, settings: dict[str, str] | None = None) -> Server:
         env.pop(name, None)
     started = time.perf_counter()
     with (workdir / "server.log").open("wb") as log:
-        process = subprocess.Popen([sys.executable, str(LAUNCHER), str(ROOT / "app.py"), "--port", str(port)],
-                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([*prefix, sys.executable, str(LAUNCHER), str(ROOT / "app.py"), "--port", str(port)],
+                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   preexec_fn=None if max_open_files is None else limit_open_files(max_open_files))
     server = Server(process, f"http://127.0.0.1:{port}", port, workdir, 0.0)
     deadline = started + READY_TIMEOUT
     while True:
@@ -92,13 +98,20 @@ def start(workdir: Path, settings: dict[str, str] | None = None) -> Server:
     return server
 
 
+def limit_open_files(count: int):
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (count, count))
+
+    return apply
+
+
 SERVER_KEY = pytest.StashKey[Server]()
 
 
 def session_server(config: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Server:
     """One server for the whole session, shared by tests/web and tests/browser, stopped when pytest exits."""
     if SERVER_KEY not in config.stash:
-        server = start(tmp_path_factory.mktemp("server"))
+        server = start(tmp_path_factory.mktemp("server"), PROXIED)
         config.add_cleanup(server.stop)
         ARTIFACTS.mkdir(exist_ok=True)
         timing = {"app_py_to_healthz_s": round(server.startup_seconds, 2)}

@@ -35,7 +35,7 @@ def test_later_replies_end_with_the_compact_footer(fake_bot: Assistant):
     reply = fake_bot.ask("how long do I hold it?", [
         {"role": "user", "content": "how do I do the bridge?"},
         {"role": "assistant", "content": fake_bot.ask("how do I do the bridge?").text}])
-    content = chat.as_message(reply, fake_bot.settings.compact_footer)["content"]
+    content = chat.as_message(reply, compact_footer=fake_bot.settings.compact_footer)["content"]
     assert "footer-compact" in content and "aspect-dose" in content and "hold-" not in content
     assert content.endswith(f"---\n\n{fake_bot.settings.compact_footer}\n\n</div>")
     assert reply.footer not in content
@@ -50,7 +50,7 @@ def test_later_replies_end_with_the_compact_footer(fake_bot: Assistant):
     (json.dumps([f"q{i}" for i in range(40)]), [f"q{i}" for i in range(10, 40)]),
 ])
 def test_a_reloaded_tab_sends_back_only_a_short_list_of_questions(saved: str, expected: list[str]):
-    assert chat.saved_questions(saved, Settings()) == expected
+    assert chat.saved_questions(saved, Settings().max_question_chars) == expected
 
 
 def test_the_widget_script_carries_the_clinics_contacts_safely(fake_settings: Settings):

@@ -52,3 +52,15 @@ def test_a_refusal_is_an_invalid_reply_with_the_footer(fake_bot: Assistant):
     assert reply.kind == "invalid"
     assert reply.text.endswith("\n\n---\n\n" + fake_bot.settings.footer)
     assert "Too long." in reply.text and reply.sources == []
+
+
+def test_a_conversation_over_the_limits_is_refused_as_a_history_error(fake_bot: Assistant):
+    settings = fake_bot.settings
+    too_many = [{"role": "user", "content": "hi"}] * (settings.max_history_messages + 1)
+    too_long = [{"role": "user", "content": [{"type": "text", "text": "x" * (settings.max_message_chars + 1)}]}]
+    for history, says in ((too_many, "start a new conversation"), (too_long, "characters long")):
+        with pytest.raises(guard.RequestError, match=says) as caught:
+            guard.answer(fake_bot, "how do I do the bridge?", history)
+        assert caught.value.field == "history"
+    at_limits = [{"role": "user", "content": "x" * settings.max_message_chars}] * settings.max_history_messages
+    assert guard.answer(fake_bot, "how do I do the bridge?", at_limits).kind == "answer"

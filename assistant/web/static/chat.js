@@ -101,10 +101,14 @@
   // Gradio names each message "<role>'s message: <our raw Markdown and HTML>". A screen reader should
   // hear words instead: "You asked: …" and "Answer: <its heading or first line>".
   var GRADIO_LABEL = /^(user|bot|assistant)'s message: /;
+  // The server sends a user's words with their punctuation backslash-escaped, so the page shows them as
+  // typed (web/user_text.py); this is the exact inverse, giving back the question itself.
+  var ESCAPED = /\\([!-\/:-@\[-`{-~])/g;
 
   function question(message) {
     var label = message.getAttribute("aria-label") || "";
-    return GRADIO_LABEL.test(label) ? label.replace(GRADIO_LABEL, "") : words(message.textContent);
+    if (!GRADIO_LABEL.test(label)) return words(message.textContent);
+    return label.replace(GRADIO_LABEL, "").replace(ESCAPED, "$1");
   }
 
   function nameMessage(message, isUser) {

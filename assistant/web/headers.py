@@ -1,0 +1,99 @@
+"""Security headers on every response, Gradio's included, and a fresh script nonce for each HTML page."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# Gradio's page keeps its config in inline scripts and injects our `head` script at run time, so
+# scripts run by nonce: 'strict-dynamic' extends trust to the scripts a nonced script adds, and
+# nothing else (no 'unsafe-inline', no 'unsafe-eval'). Styles allow 'unsafe-inline' because Svelte
+# writes style attributes and Gradio injects theme <style> elements at run time; a style cannot run
+# code, and no user text reaches the page as HTML.
+PAGE_POLICY = ("default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic'; "
+               "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+               "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; {frame_ancestors}")
+# Everything that is not a page (JSON, scripts, styles) may load nothing at all if opened as a document.
+RESOURCE_POLICY = "default-src 'none'; object-src 'none'; base-uri 'none'; {frame_ancestors}"
+# Features a chat page never needs; denying them also denies them to anything framed inside it.
+PERMISSIONS_POLICY = ("accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+                      "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), serial=(), "
+                      "interest-cohort=(), browsing-topics=()")
+FIXED = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": PERMISSIONS_POLICY,
+}
+# The HTML pages the server has: the chat and the API docs.
+PAGES = ("/", "/docs")
+SCRIPT_TAG = re.compile(rb"<script(?=[\s>])", re.IGNORECASE)
+# Gradio's template sets `<base href="./">`, a no-op for a page served at `/` that base-uri 'none' would
+# block with a console error; it goes, so 'none' can stay and no injected <base> can redirect URLs.
+SAME_DIRECTORY_BASE = re.compile(rb'<base href="\./"\s*/?>')
+
+
+def page_policy(nonce: str, frame_ancestors: str) -> str:
+    return PAGE_POLICY.format(nonce=nonce, frame_ancestors=frame_ancestors)
+
+
+def resource_policy(frame_ancestors: str) -> str:
+    return RESOURCE_POLICY.format(frame_ancestors=frame_ancestors)
+
+
+class SecurityHeaders:
+    """ASGI middleware: the fixed headers and a CSP on every HTTP response, no `server` banner; an
+    HTML page is buffered (they are tens of kilobytes) so each of its scripts gets this response's nonce.
+
+    HTML is requested uncompressed from the app below, because a nonce cannot be written into a
+    compressed body; everything else keeps Gradio's compression.
+    """
+
+    def __init__(self, app: ASGIApp, frame_ancestors: str) -> None:
+        self.app = app
+        self.frame_ancestors = frame_ancestors
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["path"] in PAGES:
+            scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k != b"accept-encoding"]}
+        head_only = scope["method"] == "HEAD"
+        start: Message | None = None
+        body: list[bytes] = []
+
+        async def send_secured(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in FIXED.items():
+                    headers[name] = value
+                del headers["server"]
+                if headers.get("content-type", "").startswith("text/html"):
+                    start = message
+                    return
+                headers["Content-Security-Policy"] = resource_policy(self.frame_ancestors)
+                await send(message)
+            elif start is not None and message["type"] == "http.response.body":
+                body.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    await self._send_page(start, b"".join(body), send, head_only)
+            else:
+                await send(message)
+
+        await self.app(scope, receive, send_secured)
+
+    async def _send_page(self, start: Message, page: bytes, send: Send, head_only: bool) -> None:
+        nonce = secrets.token_urlsafe(18)
+        headers = MutableHeaders(scope=start)
+        # A compressed page (only if a page outside PAGES is HTML) cannot be rewritten: its scripts stay
+        # blocked, which breaks it safely.
+        if "content-encoding" not in headers and not head_only:
+            page = SCRIPT_TAG.sub(b'<script nonce="' + nonce.encode() + b'"', SAME_DIRECTORY_BASE.sub(b"", page))
+            headers["Content-Length"] = str(len(page))
+        headers["Content-Security-Policy"] = page_policy(nonce, self.frame_ancestors)
+        await send(start)
+        await send({"type": "http.response.body", "body": page})

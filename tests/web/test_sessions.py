@@ -1,0 +1,31 @@
+"""Chat sessions are forgotten after their idle time, and Gradio's own cap on their number is set."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from gradio.state_holder import StateHolder
+
+from assistant import Assistant
+from assistant.web import sessions
+from assistant.web.chat import build_chat
+from assistant.web.feedback import FeedbackStore
+from assistant.web.votes import IssuedReplies
+
+
+def test_idle_sessions_expire_and_recent_ones_stay(fake_bot: Assistant, tmp_path: Path):
+    chat = build_chat(fake_bot, FeedbackStore(tmp_path / "feedback.sqlite3"), IssuedReplies(10, 60, 10))
+    sessions.limit_sessions(chat, 50)
+    assert chat.state_session_capacity == 50
+    StateHolder().set_blocks(chat)  # as mounting does
+    holder = chat.state_holder
+    for n in range(5):
+        holder[f"old-{n}"]
+    now = datetime.datetime.now()
+    for n in range(5):
+        holder.time_last_used[f"old-{n}"] = now - datetime.timedelta(seconds=120)
+    holder["fresh"]
+    assert sessions.expire_idle(chat, idle_seconds=60, now=now) == 5
+    assert list(holder.session_data) == ["fresh"] and list(holder.time_last_used) == ["fresh"]
+    assert holder.capacity == 50
