@@ -28,6 +28,8 @@ EXAMPLES = [
     "Is it safe to exercise with back pain?",
 ]
 VOTES = {True: "like", False: "dislike"}
+# Clicking the selected Like or Dislike again takes the vote back; Gradio then sends this as `liked`.
+WITHDRAWN = ""
 # Enough for several people at once: one answer takes milliseconds, so a longer line means a flood.
 QUEUE_SIZE = 64
 CONCURRENCY = 4
@@ -92,17 +94,18 @@ def header(settings: Settings) -> str:
 
 def record_vote(feedback: FeedbackStore, replies: IssuedReplies, session: str, value: object,
                 liked: object) -> None:
-    """Store a like or dislike of a reply this server issued to this session, as the server answered it.
+    """Store a like or dislike of a reply this server issued to this session, as the server answered it,
+    or forget it when the visitor takes it back.
 
     Raises gr.Error (shown in the page) when the vote cannot be saved, and warns when it points at no
     reply it can count; the message names no file or setting.
     """
-    vote = VOTES.get(liked) if isinstance(liked, bool) else None
+    vote = VOTES.get(liked) if isinstance(liked, bool) else WITHDRAWN if liked == WITHDRAWN else None
     reply = replies.claim(reply_id_in(value), session) if vote is not None else None
     if reply is None:
         gr.Warning("Sorry, this reply can no longer be rated.")
         return
-    if not feedback.record(vote, reply):
+    if not (feedback.record(vote, reply) if vote else feedback.withdraw(reply)):
         raise gr.Error("Sorry, your vote could not be saved. Please try again later.", print_exception=False)
 
 

@@ -100,6 +100,17 @@ class FeedbackStore:
         self.problem = None
         return True
 
+    def withdraw(self, reply: Reply) -> bool:
+        """Forget the vote on `reply` (the visitor took it back); False when the file cannot be written."""
+        try:
+            with closing(self._connect()) as connection, connection:
+                connection.execute("DELETE FROM feedback WHERE reply_id = ?", (reply.reply_id,))
+        except (OSError, sqlite3.Error) as exc:
+            self._failed(exc)
+            return False
+        self.problem = None
+        return True
+
     def _failed(self, exc: Exception) -> None:
         reason = f"{self.path} cannot be written ({exc})"
         if reason != self.problem:

@@ -174,8 +174,9 @@ def test_like_and_dislike_are_stored_without_the_question(page: Page, server: Se
 
 
 def test_a_reply_brought_back_by_a_reload_is_voted_on_once(page: Page, server: Server):
-    """A reload answers the saved questions again, each reply with a new id: its Like is stored, and
-    changes of mind keep one row for that reply, holding the last vote."""
+    """A reload answers the saved questions again, each reply with a new id: its Like is stored, changes
+    of mind keep one row for that reply, holding the last vote, and clicking the chosen vote again (Gradio
+    shows it as "Liked") takes it back without a warning."""
     store = FeedbackStore(server.feedback_db)
     before = len(store.rows())
     open_chat(page, server)
@@ -192,6 +193,11 @@ def test_a_reply_brought_back_by_a_reload_is_voted_on_once(page: Page, server: S
     rows = store.rows()[before:]
     assert [(r["vote"], r["kind"]) for r in rows] == [("like", "answer")]
     assert "bridge" in rows[0]["chunk_ids"]
+    with page.expect_response(is_vote):
+        tools.get_by_role("button", name="Liked", exact=True).click()
+    expect(tools.get_by_role("button", name="Like", exact=True)).to_be_visible()
+    assert store.rows()[before:] == []
+    expect(page.locator("[data-testid='toast-body']")).to_have_count(0)
 
 
 def test_keyboard_alone_asks_and_follows_up(page: Page, server: Server):

@@ -53,6 +53,18 @@ def test_a_changed_mind_replaces_the_vote_rather_than_adding_one(fake_bot: Assis
     assert [r["vote"] for r in store.rows()] == ["dislike"]
 
 
+def test_a_vote_taken_back_is_forgotten(fake_bot: Assistant, tmp_path: Path, replies: IssuedReplies):
+    """Clicking the selected Like again: Gradio sends "" as `liked`, and the row for that reply goes."""
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    bridge, plank = issued(fake_bot, replies, "how do I do the bridge?"), issued(fake_bot, replies, "plank?")
+    record_vote(store, replies, SESSION, bridge, True)
+    record_vote(store, replies, SESSION, plank, False)
+    record_vote(store, replies, SESSION, bridge, "")
+    assert [r["reply_id"] for r in store.rows()] == [reply_id_in(plank)]
+    record_vote(store, replies, SESSION, bridge, True)
+    assert [r["vote"] for r in store.rows()] == ["dislike", "like"]
+
+
 def test_the_question_is_kept_only_when_configured(fake_bot: Assistant, tmp_path: Path, replies: IssuedReplies):
     store = FeedbackStore(tmp_path / "feedback.sqlite3", keep_questions=True)
     question = "I can't feel anything when I wipe and I've wet myself"
