@@ -27,6 +27,19 @@ def test_copy_gives_the_words_and_steps_as_plain_text(page: Page, server: Server
     assert "Copy" not in copied and "Print" not in copied, "the buttons are not part of the answer"
 
 
+def test_copy_of_a_reply_quoting_the_patient_gives_their_words_as_typed(page: Page, server: Server):
+    """The emergency card quotes the patient; their Markdown characters are escaped for the page, and the
+    copy holds the characters they typed, without the escaping backslashes."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    open_chat_at(page, server.url, 390)
+    reply = ask(page, "I can't feel anything when I wipe *and* I've wet myself")
+    reply.locator("xpath=ancestor::div[contains(@class,'message-row')]").get_by_role("button", name="Copy").click()
+    expect(page.get_by_role("status").filter(has_text="Answer copied.")).to_have_count(1)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "You said: “I can't feel anything when I wipe *and* I've wet myself”." in copied, copied
+    assert "\\" not in copied
+
+
 def test_the_hold_timer_counts_and_announces_by_keyboard(page: Page, server: Server):
     page.clock.install()
     open_chat_at(page, server.url, 1280)

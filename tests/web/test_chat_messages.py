@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from assistant import Assistant, Settings
 from assistant.web import api, chat
+from assistant.web.votes import reply_id_in
 from web.serving import Server
 
 CONTACT = {"clinic_name": "Riverside Physio", "clinic_phone": "01234 567890",
@@ -29,6 +30,15 @@ def test_a_reply_is_marked_for_the_page_without_changing_its_words(fake_bot: Ass
     assert picture.group(1).startswith("Line drawing: kneeling")
     assert content.index("### Child's Pose") < picture.start() < content.index("**What it works:**")
     assert [o["value"] for o in message["options"]] == list(reply.suggestions)
+
+
+def test_the_wrapper_carries_the_page_classes_and_the_id_a_vote_sends_back(fake_bot: Assistant):
+    """The page reads the classes (Gradio strips data attributes there); a vote reads the id from the value."""
+    reply = fake_bot.ask("how do I do the child's pose?")
+    content = chat.as_message(reply, "A" * 22, compact_footer=fake_bot.settings.compact_footer)["content"]
+    assert content.startswith('<div class="reply reply-answer footer-compact exercise aspect-card hold-30" '
+                              f'data-reply="{"A" * 22}">\n\n')
+    assert reply_id_in([content]) == "A" * 22
 
 
 def test_later_replies_end_with_the_compact_footer(fake_bot: Assistant):
