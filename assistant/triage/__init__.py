@@ -5,8 +5,8 @@ similarity opinion are the red-flag parts.
 """
 
 from assistant.triage.context import Modifier
-from assistant.triage.policy import Level, Triage, explain, red_flags, triage
+from assistant.triage.policy import Level, Triage, about_back, describes_symptoms, explain, red_flags, triage
 from assistant.triage.rules import EVIDENCE_CHARS, Category, Found, Rule, RuleSet, Sign
 
 __all__ = ["EVIDENCE_CHARS", "Category", "Found", "Level", "Modifier", "Rule", "RuleSet", "Sign", "Triage",
-           "explain", "red_flags", "triage"]
+           "about_back", "describes_symptoms", "explain", "red_flags", "triage"]

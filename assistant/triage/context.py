@@ -156,6 +156,16 @@ class Context:
                         found.append(Modifier(cue, text, j, end))
         return found
 
+    def cues_in(self, text: Text, lo: int, hi: int) -> list[tuple[CueClass, int, int]]:
+        """Every cue class with a phrase in tokens [lo, hi), and where: for judging a whole sentence."""
+        found: list[tuple[CueClass, int, int]] = []
+        for j in range(lo, hi):
+            for pid in (self.forward | self.backward).intersection(text.starts(j)):
+                end = text.end(pid, j, hi)
+                if end >= 0 and not self._covered(text, j):
+                    found += [(cue, j, end) for cue in self.by_phrase[pid]]
+        return found
+
     def _covered(self, text: Text, j: int) -> bool:
         """Whether a PSEUDO phrase ("no idea", "is it normal") covers the cue word at j."""
         for k in range(max(j - PSEUDO_REACH, 0), j + 1):

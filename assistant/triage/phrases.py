@@ -249,6 +249,11 @@ class Lexicon:
             else:
                 word = raw.replace("'", "") if "'" in raw else raw
                 word = fixes.get(word, word)
+                if repeats and TRIPLE.search(word):
+                    # "numbnesss": a stem ("numb*") fits it, but the word meant is "numbness".
+                    word = next((w for w in (TRIPLE.sub(r"\1\1", word), TRIPLE.sub(r"\1", word))
+                                 if fixes.get(w, w) in self._item_words), word)
+                    word = fixes.get(word, word)
                 fits = self._fits(word)
                 if not fits and guesses and not word.isdigit():
                     guesses -= 1

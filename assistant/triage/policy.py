@@ -64,6 +64,16 @@ def triage(messages: Sequence[str], opinion: SimilarityOpinion | None = None) ->
     return Triage("none")
 
 
+def about_back(messages: Sequence[str]) -> bool:
+    """Whether the user spoke of their back (the card says "with back pain" only then)."""
+    return red_flags().mentions(messages, "back_words")
+
+
+def describes_symptoms(message: str) -> bool:
+    """Whether a message describes more than plain back pain or stiffness (see [words].symptoms)."""
+    return red_flags().mentions([message], "symptoms")
+
+
 def explain(messages: Sequence[str], opinion: SimilarityOpinion | None = None) -> str:
     """Why a conversation did or did not trigger, for a clinician: every sign found, and the cue that
     cancelled it, if any."""

@@ -91,6 +91,7 @@ class RuleSet:
     lexicon: Lexicon
     context: Context
     categories: tuple[Category, ...]
+    word_lists: dict[str, frozenset[int]]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], levels: Sequence[str]) -> RuleSet:
@@ -137,7 +138,7 @@ class RuleSet:
                 raise ValueError(f"rule id {rule.id!r} is used twice")
             seen.add(rule.id)
         categories.sort(key=lambda c: list(levels).index(c.level))
-        return cls(lexicon, context, tuple(categories))
+        return cls(lexicon, context, tuple(categories), {name: frozenset(ids([f"@{name}"])) for name in lists})
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -146,12 +147,16 @@ class RuleSet:
     def read(self, messages: Sequence[str]) -> list[Text]:
         return [_read(self, m) for m in messages if isinstance(m, str) and m.strip()]
 
+    def mentions(self, messages: Sequence[str], word_list: str) -> bool:
+        """Whether any phrase of a [words] list occurs in the messages, whatever its context."""
+        return Conversation(self.read(messages)).has(self.word_lists[word_list])
+
     def search(self, messages: Sequence[str], only: Rule | None = None) -> Found | None:
         """The first category, in level order, that any of its rules finds in the messages (or only `only`)."""
         texts = self.read(messages)
         if not texts:
             return None
-        state = _Conversation(self, texts)
+        state = Conversation(texts)
         for category in self.categories:
             for rule in category.rules:
                 if (only is not None and rule is not only) or (
@@ -165,7 +170,7 @@ class RuleSet:
     def signs(self, messages: Sequence[str], limit: int = 40) -> list[Sign]:
         """Every match of every rule's word groups, with the cues that reach it: what `explain` shows."""
         texts = self.read(messages)
-        state = _Conversation(self, texts)
+        state = Conversation(texts)
         found: list[Sign] = []
         for rule in self.rules:
             present = [any(next(t.find(p), None) for t in texts for p in t.started.intersection(pids))
@@ -227,10 +232,10 @@ def _read_short(rules: RuleSet, message: str) -> Text:
     return Text.read(message, rules.lexicon)
 
 
-class _Conversation:
+class Conversation:
     """Facts about the whole conversation that decide some cues (e.g. whose back the user talks about)."""
 
-    def __init__(self, rules: RuleSet, texts: list[Text]) -> None:
+    def __init__(self, texts: list[Text]) -> None:
         self.texts = texts
         self._has: dict[frozenset[int], bool] = {}
 
@@ -243,7 +248,7 @@ class _Conversation:
 class _Search:
     """Looks for one rule's word groups in a conversation, skipping signs that a context cue cancels."""
 
-    def __init__(self, rules: RuleSet, texts: list[Text], rule: Rule, state: _Conversation) -> None:
+    def __init__(self, rules: RuleSet, texts: list[Text], rule: Rule, state: Conversation) -> None:
         self.lex, self.context, self.texts, self.rule, self.state = rules.lexicon, rules.context, texts, rule, state
         self.signs = rule.signs
         self.reach = self.context.reach
