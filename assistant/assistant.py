@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from assistant import compose, replies
@@ -20,6 +21,7 @@ from assistant.index import (
     save_index,
     stale_reason,
 )
+from assistant.languages import Languages
 from assistant.records import Answer, Chunk, Hit, Source
 from assistant.retrieve import Method, Ranking, Retriever
 from assistant.scope import check_scope
@@ -133,17 +135,31 @@ class Assistant:
             return self._reply(Reply(replies.invalid(), "invalid"))
         # Red flags first, over the whole conversation: urgency never goes down within it.
         earlier = user_messages(turns)
-        flag = triage([*earlier, text], self.opinion)
+        flag = self._flag([*earlier, text])
         if flag.level == "none":
             return self._reply(self._route(text, turns))
-        before = triage(earlier, self.opinion) if earlier else Triage("none")
-        latest = triage([text], self.opinion)
+        before = self._flag(earlier) if earlier else Triage("none")
+        latest = self._flag([text])
         if before.level == "none" or latest.level != "none" or (before.level, before.category) != (
                 flag.level, flag.category):
             shown = latest if RANK[latest.level] >= RANK[flag.level] else flag
-            body = replies.safety(shown, self.settings, about_back([*earlier, text]))
+            body = self.languages.card(shown, self.settings) if shown.source == "language" else \
+                replies.safety(shown, self.settings, about_back([*earlier, text]))
             return self._reply(Reply(body, shown.level, category=shown.category))
         return self._reply(self._after_warning(before, text, turns))
+
+    @cached_property
+    def languages(self) -> Languages:
+        return Languages.load(self.settings.model_path)
+
+    def _flag(self, messages: list[str]) -> Triage:
+        """The rules, then sign words in another language, then the similarity opinion (English only)."""
+        flag = triage(messages)
+        if flag.level == "none":
+            flag = self.languages.triage(messages)
+        if flag.level == "none":
+            flag = triage(messages, self.opinion)
+        return flag
 
     def _after_warning(self, flag: Triage, text: str, turns: Sequence[Any]) -> Reply:
         """A later message of a flagged conversation: its own reply, exercises held back, the warning kept in view.
@@ -158,6 +174,9 @@ class Assistant:
     def _route(self, text: str, turns: Sequence[Any]) -> Reply:
         """The reply to a question no red flag stopped: out of scope, a follow-up, or an answer."""
         text = text[: self.settings.max_question_chars]
+        foreign = self.languages.detect(text)
+        if foreign is not None:
+            return Reply(self.languages.english_only(foreign, self.settings), "out_of_scope", category="language")
         ranking = self.retriever.rank(text[:RETRIEVAL_CHARS])
         scope = check_scope(text)
         if not scope.in_scope and not (scope.reason in OVERRIDABLE_SCOPE and ranking.named):
