@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import tomllib
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -92,3 +93,12 @@ def test_context_reach_follows_the_loaded_rules() -> None:
     wide = RuleSet.from_dict(_with(widen), levels=("emergency", "urgent"))
     assert wide.context.reach_before > 40
     assert wide.search([text]) is None
+
+
+def test_the_clinicians_page_lists_every_category_with_its_wording_and_source() -> None:
+    page = (Path(__file__).resolve().parent.parent / "docs" / "red-flags.md").read_text(encoding="utf-8")
+    for category in RULES.categories:
+        assert f"### `{category.id}` — {category.level}" in page
+        assert category.label in page and category.source in page
+        for rule in category.rules:
+            assert f"`{rule.id}`" in page, rule.id
