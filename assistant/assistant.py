@@ -28,6 +28,7 @@ from assistant.scope import check_scope
 from assistant.settings import Settings
 from assistant.text import RETRIEVAL_CHARS, clean
 from assistant.triage import Triage, about_back, describes_symptoms, triage
+from assistant.triage.policy import second_opinion
 from assistant.triage.similarity import SimilarityOpinion, exemplars
 from assistant.vectors import QueryVectors
 
@@ -158,7 +159,7 @@ class Assistant:
         if flag.level == "none":
             flag = self.languages.triage(messages)
         if flag.level == "none":
-            flag = triage(messages, self.opinion)
+            flag = second_opinion(messages, self.opinion)
         return flag
 
     def _after_warning(self, flag: Triage, text: str, turns: Sequence[Any]) -> Reply:

@@ -24,8 +24,8 @@ class Triage:
     """The most urgent red flag in a conversation, with the user's own words that raised it, and why.
 
     `source` says what raised it: "rules" (a rule of red_flags.toml, named in `rule`) or "similarity" (the
-    message reads like the category's exemplars; `score` is the cosine). `messages` counts the user messages
-    the verdict was made on, so a caller can tell whether the latest one raised it.
+    message reads like the category's exemplars; `score` is the cosine), or "language" (sign words in
+    another language; `rule` names it).
     """
 
     level: Level
@@ -55,13 +55,17 @@ def triage(messages: Sequence[str], opinion: SimilarityOpinion | None = None) ->
         level: Level = "emergency" if found.category.level == "emergency" else "urgent"
         return Triage(level, found.category.id, found.category.label, found.evidence, found.rule.id, "rules",
                       found.rule.why)
-    if opinion is not None:
-        similar = opinion.check(messages)
-        if similar is not None:
-            category = next(c for c in red_flags().categories if c.id == similar.category)
-            return Triage("urgent", category.id, category.label, similar.sentence, None, "similarity",
-                          f"reads like: “{similar.exemplar}”", round(similar.score, 3))
-    return Triage("none")
+    return second_opinion(messages, opinion) if opinion is not None else Triage("none")
+
+
+def second_opinion(messages: Sequence[str], opinion: SimilarityOpinion) -> Triage:
+    """The similarity opinion alone: "urgent" (check first) when a sentence reads like a red flag."""
+    similar = opinion.check(messages)
+    if similar is None:
+        return Triage("none")
+    category = next(c for c in red_flags().categories if c.id == similar.category)
+    return Triage("urgent", category.id, category.label, similar.sentence, None, "similarity",
+                  f"reads like: “{similar.exemplar}”", round(similar.score, 3))
 
 
 def about_back(messages: Sequence[str]) -> bool:
