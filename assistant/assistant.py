@@ -159,7 +159,9 @@ class Assistant:
         if flag.level == "none":
             flag = self.languages.triage(messages)
         if flag.level == "none":
-            flag = second_opinion(messages, self.opinion)
+            # The exemplars are English: a message in another language is not compared with them.
+            english = [m for m in messages if self.languages.detect(m) is None]
+            flag = second_opinion(english, self.opinion) if english else flag
         return flag
 
     def _after_warning(self, flag: Triage, text: str, turns: Sequence[Any]) -> Reply:
