@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 7860
-CORPUS := $(wildcard corpus/*.txt corpus/*.md corpus/*.toml)
+CORPUS := $(wildcard corpus/*.txt corpus/*.md corpus/*.toml) assistant/red_flag_exemplars.toml
 # Keep Hugging Face and Gradio from reaching for the network, at build, run and test time alike.
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1

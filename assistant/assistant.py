@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
-
-import numpy as np
 
 from assistant import compose, replies
 from assistant.conversation import aspect_of, last_topic, read_history, resolve_follow_up, user_messages
@@ -22,12 +21,16 @@ from assistant.index import (
     save_index,
     stale_reason,
 )
+from assistant.languages import Languages
 from assistant.records import Answer, Chunk, Exercise, Hit, Source
 from assistant.retrieve import Method, Ranking, Retriever
 from assistant.scope import check_scope
 from assistant.settings import Settings
 from assistant.text import RETRIEVAL_CHARS, clean
-from assistant.triage import triage
+from assistant.triage import Triage, about_back, describes_symptoms, triage
+from assistant.triage.policy import second_opinion
+from assistant.triage.similarity import SimilarityOpinion, exemplars
+from assistant.vectors import QueryVectors
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,19 @@ OVERRIDABLE_SCOPE = ("other_body_part", "off_topic")
 # A pronoun follow-up ("is it safe?") keeps the previous topic unless it matches another chunk this well.
 OWN_TOPIC_MIN_COSINE = 0.50
 QUERY_CACHE_SIZE = 2048
+RANK = {"none": 0, "urgent": 1, "emergency": 2}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a reply says before the footer is added: its body, kind and where it came from."""
+
+    body: str
+    kind: str
+    sources: tuple[Source, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    category: str | None = None
+    exercise: Exercise | None = None
 
 
 def default_embedder(settings: Settings) -> Embedder:
@@ -87,8 +103,11 @@ class Assistant:
         self.embedder = embedder
         self.by_id: dict[str, Chunk] = {c.chunk_id: c for c in built.chunks}
         self.by_label: dict[str, Chunk] = {c.source_label: c for c in built.chunks}
-        self._encode = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._encode_uncached)
-        self.retriever = Retriever(built, self._encode)
+        self.vectors = QueryVectors(embedder, QUERY_CACHE_SIZE)
+        self.retriever = Retriever(built, self.vectors.one)
+        # Exemplar vectors stored with the index when they match the bundled exemplars; else encoded on first use.
+        stored = built.exemplar_vectors if built.manifest.get("exemplars_sha256") == exemplars().digest else None
+        self.opinion = SimilarityOpinion(self.vectors.many, stored)
 
     @classmethod
     def load(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Assistant:
@@ -100,11 +119,6 @@ class Assistant:
     @property
     def manifest(self) -> dict[str, Any]:
         return self.built.manifest
-
-    def _encode_uncached(self, text: str) -> np.ndarray:
-        vector = self.embedder.encode([text])[0]
-        vector.setflags(write=False)
-        return vector
 
     def search(self, query: str, k: int = 5, method: Method = "hybrid") -> list[Hit]:
         """Ranked chunks for a query, best first."""
@@ -120,17 +134,57 @@ class Assistant:
         turns = read_history(history, self.settings.max_history_turns)
         text = clean(question)
         if not any(ch.isalnum() for ch in text):
-            return self._reply(replies.invalid(), "invalid")
+            return self._reply(Reply(replies.invalid(), "invalid"))
         # Red flags first, over the whole conversation: urgency never goes down within it.
-        flag = triage([*user_messages(turns), text])
-        if flag.level != "none":
-            return self._reply(replies.safety(flag, self.settings), flag.level, category=flag.category)
+        earlier = user_messages(turns)
+        flag = self._flag([*earlier, text])
+        if flag.level == "none":
+            return self._reply(self._route(text, turns))
+        before = self._flag(earlier) if earlier else Triage("none")
+        latest = self._flag([text])
+        if before.level == "none" or latest.level != "none" or (before.level, before.category) != (
+                flag.level, flag.category):
+            shown = latest if RANK[latest.level] >= RANK[flag.level] else flag
+            body = self.languages.card(shown, self.settings) if shown.source == "language" else \
+                replies.safety(shown, self.settings, about_back([*earlier, text]))
+            return self._reply(Reply(body, shown.level, category=shown.category))
+        return self._reply(self._after_warning(before, text, turns))
+
+    @cached_property
+    def languages(self) -> Languages:
+        return Languages.load(self.settings.model_path)
+
+    def _flag(self, messages: list[str]) -> Triage:
+        """The rules, then sign words in another language, then the similarity opinion (English only)."""
+        flag = triage(messages)
+        if flag.level == "none":
+            flag = self.languages.triage(messages)
+        if flag.level == "none":
+            # The exemplars are English: a message in another language is not compared with them.
+            english = [m for m in messages if self.languages.detect(m) is None]
+            flag = second_opinion(english, self.opinion) if english else flag
+        return flag
+
+    def _after_warning(self, flag: Triage, text: str, turns: Sequence[Any]) -> Reply:
+        """A later message of a flagged conversation: its own reply, exercises held back, the warning kept in view.
+
+        The kind and category stay the flag's, so every client sees the conversation is flagged.
+        """
+        reply = self._route(text, turns)
+        remind = replies.reminder(flag, self.settings)  # it says that exercises are held back
+        body = remind if reply.kind == "answer" else f"{remind}\n\n{reply.body}"
+        return Reply(body, flag.level, category=flag.category)
+
+    def _route(self, text: str, turns: Sequence[Any]) -> Reply:
+        """The reply to a question no red flag stopped: out of scope, a follow-up, or an answer."""
         text = text[: self.settings.max_question_chars]
+        foreign = self.languages.detect(text)
+        if foreign is not None:
+            return Reply(self.languages.english_only(foreign, self.settings), "out_of_scope", category="language")
         ranking = self.retriever.rank(text[:RETRIEVAL_CHARS])
         scope = check_scope(text)
         if not scope.in_scope and not (scope.reason in OVERRIDABLE_SCOPE and ranking.named):
-            return self._reply(replies.out_of_scope(scope.reason, self.settings), "out_of_scope",
-                               category=scope.reason)
+            return Reply(replies.out_of_scope(scope.reason, self.settings), "out_of_scope", category=scope.reason)
         follow_up = None if ranking.named else resolve_follow_up(text, last_topic(turns, self.by_label), self.by_id)
         if follow_up is not None and not follow_up.explicit and self._has_own_topic(ranking, follow_up.chunk_id):
             # "Is it safe?" after the Bridge: the question has a clear topic of its own (a precaution).
@@ -139,11 +193,14 @@ class Assistant:
             chunk, aspect, score = self.by_id[follow_up.chunk_id], follow_up.aspect, 1.0
         else:
             if not self._in_scope(ranking):
-                return self._reply(replies.out_of_scope("off_topic", self.settings), "out_of_scope",
-                                   category="off_topic")
+                return Reply(replies.out_of_scope("off_topic", self.settings), "out_of_scope", category="off_topic")
             best = ranking.order[0]
             chunk, aspect, score = self.built.chunks[best], aspect_of(text), float(ranking.scores[best])
-        return self._answer(chunk, aspect, score)
+        answer = self._answer(chunk, aspect, score)
+        if describes_symptoms(text):
+            # What every detector misses still meets a warning: the signs that mean "get help first".
+            return replace(answer, body=f"{replies.safety_net()}\n\n{answer.body}")
+        return answer
 
     def _has_own_topic(self, ranking: Ranking, previous: str) -> bool:
         best = ranking.order[0]
@@ -157,26 +214,23 @@ class Assistant:
         return bool(ranking.named) or closeness >= IN_SCOPE_COSINE or (
             closeness >= IN_SCOPE_WEAK_COSINE and shares_a_word)
 
-    def _answer(self, chunk: Chunk, aspect: compose.Aspect, score: float) -> Answer:
+    def _answer(self, chunk: Chunk, aspect: compose.Aspect, score: float) -> Reply:
         body = compose.compose(chunk, self.by_id, aspect)
         if compose.sends_to_someone(chunk):
             body = "\n\n".join(p for p in (body, compose.booking_line(self.settings)) if p)
         used = [chunk, *(self.by_id[m] for m in chunk.members if m in self.by_id),
                 *(self.by_id[r] for r in chunk.related if r in self.by_id)]
-        sources = [Source(chunk_id=c.chunk_id, title=c.title, section=c.section, score=round(score, 6))
-                   for c in used]
+        sources = tuple(Source(chunk_id=c.chunk_id, title=c.title, section=c.section, score=round(score, 6))
+                        for c in used)
         exercise = Exercise(chunk_id=chunk.chunk_id, title=chunk.title, aspect=aspect, hold_seconds=chunk.hold_seconds,
                             image=chunk.image, image_alt=chunk.image_alt) if chunk.kind == "exercise" else None
-        return self._reply(body, "answer", sources=sources, exercise=exercise,
-                           suggestions=compose.suggestions(chunk, self.by_id, aspect))
+        return Reply(body, "answer", sources, compose.suggestions(chunk, self.by_id, aspect), exercise=exercise)
 
-    def _reply(self, body: str, kind: str, sources: list[Source] | None = None,
-               suggestions: tuple[str, ...] = (), category: str | None = None,
-               exercise: Exercise | None = None) -> Answer:
-        return Answer(text=compose.with_footer(body, self.settings), kind=kind,  # type: ignore[arg-type]
-                      sources=sources or [], footer=self.settings.footer,
-                      corpus_hash=str(self.manifest.get("corpus_hash", "")), suggestions=suggestions,
-                      category=category, exercise=exercise)
+    def _reply(self, reply: Reply) -> Answer:
+        return Answer(text=compose.with_footer(reply.body, self.settings), kind=reply.kind,  # type: ignore[arg-type]
+                      sources=list(reply.sources), footer=self.settings.footer,
+                      corpus_hash=str(self.manifest.get("corpus_hash", "")), suggestions=reply.suggestions,
+                      category=reply.category, exercise=reply.exercise)
 
 
 def _require_str(value: object, name: str) -> None:

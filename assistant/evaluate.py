@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 import re
 import statistics
+import time
 import tomllib
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,9 @@ from assistant.assistant import Assistant
 from assistant.records import Answer
 from assistant.retrieve import Method
 from assistant.settings import Settings
+from assistant.triage import triage
+
+RANK = {"none": 0, "answer": 0, "out_of_scope": 0, "invalid": 0, "urgent": 1, "emergency": 2}
 
 METHODS: tuple[Method, ...] = ("dense", "bm25", "hybrid")
 VOWEL_GROUPS = re.compile(r"[aeiouy]+")
@@ -129,8 +134,93 @@ def evaluate(settings: Settings, data: Path, bot: Assistant | None = None) -> di
     report["thresholds"] = thresholds
     report["below"] = [name for name, floor in thresholds.get("min", {}).items() if report[name] < floor]
     report["below"] += [name for name, ceiling in thresholds.get("max", {}).items() if report[name] > ceiling]
+    report["red_flag_sets"] = red_flag_sets(bot, data)
+    report["below"] += red_flag_sets_below(report["red_flag_sets"], data)
     report["passed"] = not report["below"]
     return report
+
+
+def _conversation(bot: Assistant, messages: list[str]) -> Answer:
+    """The reply to the last message, after the earlier ones were asked in turn."""
+    history: list[dict[str, str]] = []
+    for message in messages[:-1]:
+        reply = bot.ask(message, history=history)
+        history += [{"role": "user", "content": message}, {"role": "assistant", "content": reply.text}]
+    return bot.ask(messages[-1], history=history)
+
+
+def red_flag_sets(bot: Assistant, data: Path) -> dict[str, dict[str, Any]]:
+    """Per set written blind (data/blind/*.json), through `ask()`: red flags caught (emergency or urgent),
+    emergencies answered with exercise steps, and false alarms per category and per look-alike trap; and the
+    real consumer questions (data/real): emergency/urgent verdicts on questions labelled "none"."""
+    sets: dict[str, dict[str, Any]] = {}
+    for path in sorted((data / "blind").glob("*.json")):
+        items = json.loads(path.read_text(encoding="utf-8"))
+        per_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        per_trap: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        with_steps, missed, alarms, times = 0, [], [], []
+        for item in items:
+            messages = item.get("messages") or [item["text"]]
+            started = time.perf_counter()
+            triage(messages)
+            times.append(time.perf_counter() - started)
+            answer = _conversation(bot, messages)
+            raised = answer.kind in ("emergency", "urgent")
+            if item["tier"] == "none":
+                per_trap[item.get("trap", "other")][0] += raised
+                per_trap[item.get("trap", "other")][1] += 1
+                if raised:
+                    alarms.append([item.get("trap"), answer.category, messages])
+                continue
+            caught = RANK[answer.kind] >= 1
+            per_category[item["category"]][0] += caught
+            per_category[item["category"]][1] += 1
+            if not caught:
+                missed.append([item["category"], messages])
+            if item["tier"] == "emergency" and answer.kind == "answer" and any(
+                    bot.by_id[s.chunk_id].steps for s in answer.sources if s.chunk_id in bot.by_id):
+                with_steps += 1
+        flags = sum(n for _, n in per_category.values())
+        looks = sum(n for _, n in per_trap.values())
+        sets[path.stem] = {
+            "red_flag_recall": sum(c for c, _ in per_category.values()) / max(flags, 1),
+            "emergencies_with_exercise_steps": with_steps,
+            "false_alarm_rate": len(alarms) / max(looks, 1),
+            "recall_per_category": {k: f"{c}/{n}" for k, (c, n) in sorted(per_category.items())},
+            "false_alarms_per_trap": {k: f"{c}/{n}" for k, (c, n) in sorted(per_trap.items())},
+            "triage_p50_ms": 1000 * statistics.median(times) if times else 0.0,
+            "counts": {"red_flags": flags, "look_alikes": looks},
+            "missed": missed, "false_alarms": alarms,
+        }
+    labels_file = data / "real" / "consumer-labels.json"
+    questions_file = data / "real" / "consumer-health-questions.json"
+    if labels_file.exists() and questions_file.exists():
+        questions = json.loads(questions_file.read_text(encoding="utf-8"))
+        alarms, caught, flagged = [], 0, 0
+        for label in json.loads(labels_file.read_text(encoding="utf-8")):
+            answer = bot.ask(questions[label["i"]]["text"])
+            raised = answer.kind in ("emergency", "urgent")
+            if label["red_flag"] == "none" and raised:
+                alarms.append([label["i"], answer.category])
+            if label["red_flag"] != "none":
+                flagged += 1
+                caught += raised
+        sets["consumer-questions"] = {"alarms_on_none": len(alarms), "red_flags_caught": f"{caught}/{flagged}",
+                                      "false_alarms": alarms}
+    return sets
+
+
+def red_flag_sets_below(sets: dict[str, dict[str, Any]], data: Path) -> list[str]:
+    """The figures of each set that miss their floor or ceiling in data/blind/thresholds.toml."""
+    path = data / "blind" / "thresholds.toml"
+    if not path.exists():
+        return []
+    below = []
+    for name, limits in tomllib.loads(path.read_text(encoding="utf-8")).items():
+        figures = sets.get(name, {})
+        below += [f"{name}.{k}" for k, floor in limits.get("min", {}).items() if figures.get(k, 0) < floor]
+        below += [f"{name}.{k}" for k, ceiling in limits.get("max", {}).items() if figures.get(k, 0) > ceiling]
+    return below
 
 
 def safety_figures(bot: Assistant, data: Path, failures: dict[str, list[Any]]) -> dict[str, float]:
@@ -196,6 +286,9 @@ def print_report(report: dict[str, Any]) -> None:
                  "in_scope_kept", "reading_grade_safety"):
         print(f"{name:24s} {report[name]:.3f}")
     print("counts: " + ", ".join(f"{k}={v}" for k, v in report["counts"].items()))
+    for name, figures in report.get("red_flag_sets", {}).items():
+        shown = {k: v for k, v in figures.items() if k not in ("missed", "false_alarms")}
+        print(f"red-flag set {name}: " + json.dumps(shown, ensure_ascii=False))
     for name, items in report["failures"].items():
         for item in items:
             print(f"  {name}: {item}")

@@ -4,7 +4,8 @@ Layout of `index/`: `manifest.json` names a data folder (`data-<id>/`) holding `
 `vectors.faiss` and `owners.npy` (which chunk each vector belongs to). A build writes a new data folder
 completely, then replaces `manifest.json` in one `os.replace`: a reader sees the old index or the new one,
 never half of one. A build with the bundled model also exports it to `encoder.onnx` there, so serving
-needs no torch.
+needs no torch, and stores the red-flag exemplar vectors (`exemplars.npy`, with the exemplar file's hash
+in the manifest), so serving need not encode them at start.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ from assistant.embed import Embedder, SentenceTransformerEmbedder
 from assistant.errors import IndexCorruptError
 from assistant.onnx_encoder import ENCODER_FILE, OnnxEmbedder, export_encoder
 from assistant.records import Chunk
+from assistant.triage.similarity import exemplars
 
 FORMAT_VERSION = 2
+EXEMPLARS_FILE = "exemplars.npy"
 REBUILD_HINT = "rebuild it with `python -m assistant build` (or `make index`)"
 MAX_PART_VIEWS = 12
 # Above this many vectors a flat scan costs milliseconds per question (about 6 ms at 66k on one core)
@@ -51,6 +54,8 @@ class BuiltIndex:
     manifest: dict[str, Any]
     encoder_model: Path | None = None
     """Model folder that `save_index` exports to ONNX beside the vectors; None: nothing to export."""
+    exemplar_vectors: np.ndarray | None = None
+    """The red-flag similarity exemplars, encoded at build time (0.25 s saved at every start)."""
 
 
 def embedding_text(chunk: Chunk, titles: dict[str, str]) -> str:
@@ -85,6 +90,8 @@ def build_index(corpus: Corpus, embedder: Embedder, show_progress: bool = False,
         owners += [row] * len(views)
     vectors = np.ascontiguousarray(embedder.encode(texts, show_progress=show_progress), dtype=np.float32)
     index, index_type, index_params = vector_index(vectors, approximate_above)
+    red_flag_exemplars = exemplars()
+    exemplar_vectors = np.ascontiguousarray(embedder.encode(red_flag_exemplars.texts), dtype=np.float32)
     manifest = {
         "format": FORMAT_VERSION,
         "model": embedder.name,
@@ -96,12 +103,14 @@ def build_index(corpus: Corpus, embedder: Embedder, show_progress: bool = False,
         "vector_count": len(texts),
         "index_type": index_type,
         "index_params": index_params,
+        "exemplars_sha256": red_flag_exemplars.digest,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "versions": _versions(),
     }
     exportable = isinstance(embedder, SentenceTransformerEmbedder | OnnxEmbedder)
     return BuiltIndex(chunks=corpus.chunks, vectors=index, owners=np.asarray(owners, dtype=np.int64),
-                      manifest=manifest, encoder_model=embedder.model_path if exportable else None)
+                      manifest=manifest, encoder_model=embedder.model_path if exportable else None,
+                      exemplar_vectors=exemplar_vectors)
 
 
 def vector_index(vectors: np.ndarray, approximate_above: int = APPROXIMATE_ABOVE
@@ -152,6 +161,8 @@ def save_index(built: BuiltIndex, folder: Path) -> None:
     (data / "chunks.json").write_text(json.dumps([c.to_dict() for c in built.chunks], indent=1), encoding="utf-8")
     faiss.write_index(built.vectors, str(data / "vectors.faiss"))
     np.save(data / "owners.npy", built.owners, allow_pickle=False)
+    if built.exemplar_vectors is not None:
+        np.save(data / EXEMPLARS_FILE, built.exemplar_vectors, allow_pickle=False)
     if built.encoder_model is not None:
         export_encoder(built.encoder_model, data / ENCODER_FILE)
     data.chmod(0o755)
@@ -228,9 +239,12 @@ def load_index(folder: Path, manifest: dict[str, Any]) -> BuiltIndex:
         chunks = tuple(Chunk.from_dict(d) for d in json.loads((data / "chunks.json").read_text(encoding="utf-8")))
         vectors = faiss.read_index(str(data / "vectors.faiss"))
         owners = np.load(data / "owners.npy", allow_pickle=False)
+        exemplar_vectors = (np.load(data / EXEMPLARS_FILE, allow_pickle=False)
+                            if EXEMPLARS_FILE in manifest["files"] else None)
     except (ValueError, TypeError, KeyError, RuntimeError, OSError) as exc:
         raise IndexCorruptError(f"{data} cannot be read ({exc}); {REBUILD_HINT}.") from exc
     if vectors.ntotal != len(owners) or vectors.d != manifest.get("dimension") or (
             len(owners) and (owners.min() < 0 or owners.max() >= len(chunks))):
         raise IndexCorruptError(f"{data}: {vectors.ntotal} vectors do not fit {len(chunks)} chunks; {REBUILD_HINT}.")
-    return BuiltIndex(chunks=chunks, vectors=vectors, owners=owners, manifest=manifest)
+    return BuiltIndex(chunks=chunks, vectors=vectors, owners=owners, manifest=manifest,
+                      exemplar_vectors=exemplar_vectors)

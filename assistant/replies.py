@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant.compose import HELP_LINE, booking_line
 from assistant.settings import Settings
 from assistant.text import escape_markdown
@@ -22,6 +24,11 @@ OUT_OF_SCOPE = {
 }
 # Where the advice is to see a professional, the reply also says how to book one (when the clinic has set it).
 SEE_SOMEONE = frozenset({"other_body_part", "diagnosis", "scan_or_surgery"})
+# NHS back-pain page style: the signs that mean "get help first", in everyday words.
+SAFETY_NET = ("numbness around your bottom or genitals", "new trouble peeing or pooing",
+              "weakness or numbness in your legs", "a high temperature or feeling very unwell",
+              "a recent fall or accident")
+HELD_BACK = "I'm holding back exercises until a doctor has checked you."
 
 
 def invalid() -> str:
@@ -35,24 +42,53 @@ def out_of_scope(reason: str | None, settings: Settings) -> str:
     return "\n\n".join(p for p in (cannot, who, book, HELP_LINE) if p)
 
 
-def safety(flag: Triage, settings: Settings) -> str:
-    """Urgent-care advice that replaces the exercises, echoing the user's own words, escaped."""
+def call_link(settings: Settings) -> str:
+    """A tap-to-call line for the clinic's emergency number, or nothing when none is set."""
+    digits = re.sub(r"[^0-9+]", "", settings.emergency_number)
+    return f"📞 **[Call {escape_markdown(settings.emergency_number.strip())}](tel:{digits})**" if digits else ""
+
+
+def safety(flag: Triage, settings: Settings, about_back: bool) -> str:
+    """Urgent-care advice that replaces the exercises, echoing the user's own words, escaped.
+
+    "With back pain" only when the user spoke of their back; a "check first" (from the similarity
+    opinion) says what it is: their words read like a sign a doctor should check.
+    """
     said = f"You said: “{escape_markdown(flag.evidence)}”." if flag.evidence else ""
-    what = f"With back pain, {flag.label} needs a doctor to check it." if flag.label else ""
+    label = flag.label or "this"
+    what = f"With back pain, {label} needs a doctor to check it." if about_back else \
+        f"{label[0].upper()}{label[1:]} needs a doctor to check it."
     if flag.level == "emergency":
         lines = [
             "## ⚠️ Get help now",
             f"{said} {what} This can be serious.".strip(),
             f"**What to do now:** {settings.emergency_action}.",
+            call_link(settings),
             "**Do not do the exercises for now.**",
         ]
     else:
+        heading = "## ⚠️ Please check with a doctor first" if flag.source == "similarity" else \
+            "## ⚠️ See a doctor today"
+        if flag.source == "similarity":
+            what = f"That can be a sign of {label}, so a doctor should check it first."
         lines = [
-            "## ⚠️ See a doctor today",
+            heading,
             f"{said} {what}".strip(),
             f"**What to do:** {settings.urgent_action}.",
             "**Do not do the exercises for now.** Wait until a doctor has checked you.",
             f"If it gets worse, or you get numbness around your bottom or trouble peeing, "
             f"{settings.emergency_action}.",
+            call_link(settings),
         ]
     return "\n\n".join(line for line in lines if line)
+
+
+def reminder(flag: Triage, settings: Settings) -> str:
+    """One line that keeps an earlier warning in view, without repeating the whole card."""
+    action = settings.emergency_action if flag.level == "emergency" else settings.urgent_action
+    return f"⚠️ **Remember:** earlier you told me about {flag.label}. Please {action}. {HELD_BACK}"
+
+
+def safety_net() -> str:
+    """A short "get help first" list for an exercise answer to a message that describes symptoms."""
+    return "**Get help first if you have:**\n" + "\n".join(f"- {sign}" for sign in SAFETY_NET)

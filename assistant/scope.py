@@ -21,14 +21,28 @@ REASONS: tuple[Reason, ...] = ("medication", "scan_or_surgery", "diagnosis", "ot
 RULES = """
 [settings]
 gap = 3
-negation_window = 3
 
-[cues]
 # "exercises instead of painkillers" is still a question about exercises.
-negation_before = ["no", "not", "without", "instead of", "rather than", "other than", "apart from", "avoid",
-                   "avoiding", "stop", "stopped", "off"]
-not_negation = ["not sure", "no idea"]
-clause_breaks = ["but", "and", "so", "because", "then"]
+[[context]]
+name = "clause break"
+category = "CLAUSE"
+direction = "TERMINATE"
+phrases = ["but", "and", "so", "because", "then"]
+
+[[context]]
+name = "instead of"
+category = "NEGATED"
+direction = "FORWARD"
+max_scope = 3
+terminated_by = ["CLAUSE"]
+phrases = ["no", "not", "without", "instead of", "rather than", "other than", "apart from", "avoid",
+           "avoiding", "stop", "stopped", "off"]
+
+[[context]]
+name = "not a negation"
+category = "NEGATED"
+direction = "PSEUDO"
+phrases = ["not sure", "no idea"]
 
 [spelling]
 fix = ["ibuprofin -> ibuprofen", "ibuprophen -> ibuprofen", "iboprofen -> ibuprofen", "asprin -> aspirin",
@@ -85,7 +99,7 @@ label = "medicines and doses"
 
 [[category.rule]]
 within = "sentence"
-medicine = ["ibupro*", "ibup*", "nurofen", "advil", "motrin", "naprox*", "naprosyn", "aleve", "paracet*",
+need.medicine = ["ibupro*", "ibup*", "nurofen", "advil", "motrin", "naprox*", "naprosyn", "aleve", "paracet*",
             "acetamin*", "tylenol", "panadol", "calpol", "aspirin", "codei*", "co codamol", "cocodamol",
             "tramad*", "morphine", "oxycod*", "oxycontin", "fentanyl", "opioid*", "opiate*", "diclof*",
             "voltaren", "voltarol", "gabap*", "pregab*", "lyrica", "amitrip*", "duloxetine", "cymbalta",
@@ -106,7 +120,7 @@ label = "scans and surgery"
 
 [[category.rule]]
 within = "sentence"
-decision = ["mri", "mris", "m r i", "ct", "ct scan*", "cat scan*", "x ray*", "xray*", "scan", "scans",
+need.decision = ["mri", "mris", "m r i", "ct", "ct scan*", "cat scan*", "x ray*", "xray*", "scan", "scans",
             "scanned",
             "ultrasound", "dexa", "imaging", "surgery", "surgeries", "surgeon*", "operation", "operate",
             "operated", "operating", "spinal fusion", "fusion", "discectomy", "microdiscectomy",
@@ -122,7 +136,7 @@ label = "a diagnosis"
 [[category.rule]]
 why = "asks what is wrong"
 within = "sentence"
-asked = ["diagnos*", "what ... wrong ... with", "whats wrong", "what is wrong", "what have i done",
+need.asked = ["diagnos*", "what ... wrong ... with", "whats wrong", "what is wrong", "what have i done",
          "what did i do to", "what/whats ... causing ... my/his/her/this/it", "what's causing",
          "what could ... be causing/cause", "what might ... be causing/cause", "what caused my",
          "is it/this ... serious", "should i be worried", "what condition",
@@ -132,13 +146,13 @@ asked = ["diagnos*", "what ... wrong ... with", "whats wrong", "what is wrong", 
 why = "asks whether it is a named condition"
 within = "sentence"
 near = 8
-asking = ["do/does/did i/you/he/she/they/we ... have", "have/has i/you/he/she/they ... got",
+need.asking = ["do/does/did i/you/he/she/they/we ... have", "have/has i/you/he/she/they ... got",
           "is it/this/that/my",
           "its/it's/thats", "could/can/might/would ... it/this/that/i/my/he/she ... be/have",
           "am i/he ... suffering/having", "how do/can/would i/you ... know/tell ... if/whether",
           "is this/it/that ... a/an/from/because/due/caused", "sounds like",
           "does/do ... it/this/that/they ... sound", "is the pain ... from/because/due", "is my ... from"]
-condition = ["slipped ... disc/discs", "herniat*", "bulging ... disc/discs", "bulge", "prolapse*",
+need.condition = ["slipped ... disc/discs", "herniat*", "bulging ... disc/discs", "bulge", "prolapse*",
              "disc/discs ... problem*/issue*/injury/degenerat*/protrusion", "sciatica", "arthritis",
              "osteoarthritis", "spondyl*", "stenosis", "scoliosis", "kyphosis", "lordosis", "degenerat*",
              "kidney*", "fibromyalgia", "ankylosing", "sacroiliac", "si joint",
@@ -156,7 +170,7 @@ label = "other parts of the body"
 [[category.rule]]
 why = "a named problem of another part"
 within = "sentence"
-named = ["tennis elbow", "golfer* elbow", "frozen shoulder", "rotator cuff", "carpal tunnel",
+need.named = ["tennis elbow", "golfer* elbow", "frozen shoulder", "rotator cuff", "carpal tunnel",
          "plantar fasciitis", "shin splints", "runner* knee", "jumper* knee", "acl", "mcl", "meniscus",
          "achilles", "bunion*", "migraine*", "headache*", "tmj", "hip/knee/shoulder replacement*",
          "hip/knee/shoulder ... replaced", "whiplash", "upper back", "mid back", "middle back", "thoracic",
@@ -167,8 +181,8 @@ unless = ["lower back", "low back", "lumbar"]
 why = "a problem in another part, when the back is not what hurts"
 within = "sentence"
 near = 3
-part = ["@parts"]
-problem = ["@problem", "exercises/exercise/stretches/stretch/strengthen*/workout*/rehab"]
+need.part = ["@parts"]
+need.problem = ["@problem", "exercises/exercise/stretches/stretch/strengthen*/workout*/rehab"]
 except_in = ["@article_parts"]
 unless = ["back ... hurt*/pain*/ache*/aching/sore*/stiff*/tight*/problem*/issue*/injur*",
           "hurt*/pain*/ache*/aching/sore*/stiff*/tight* ... back", "backache*", "sciatica", "spine", "lumbar",
@@ -178,9 +192,9 @@ unless = ["back ... hurt*/pain*/ache*/aching/sore*/stiff*/tight*/problem*/issue*
 why = "exercises asked for another part"
 within = "sentence"
 near = 5
-asked = ["exercises/exercise/stretches/stretch/strengthen*/strengthening/workout*/rehab ... for",
+need.asked = ["exercises/exercise/stretches/stretch/strengthen*/strengthening/workout*/rehab ... for",
          "help/helps/good ... for", "strengthen/stretch/fix/heal"]
-part = ["neck", "knee", "knees", "ankle", "ankles", "shoulder", "shoulders", "wrist", "wrists", "elbow",
+need.part = ["neck", "knee", "knees", "ankle", "ankles", "shoulder", "shoulders", "wrist", "wrists", "elbow",
         "elbows", "hand", "hands", "feet", "foot", "calf", "calves", "jaw", "hip", "hips"]
 except_in = ["@article_parts"]
 
@@ -192,7 +206,7 @@ label = "something else"
 [[category.rule]]
 why = "plainly about something else, with nothing about the back or exercise"
 within = "message"
-topic = ["weather", "forecast", "poem", "poems", "song", "songs", "lyrics", "story", "stories", "joke*",
+need.topic = ["weather", "forecast", "poem", "poems", "song", "songs", "lyrics", "story", "stories", "joke*",
          "recipe*", "pizza", "restaurant*", "takeaway", "bitcoin", "crypto*", "stock", "stocks", "shares",
          "football", "soccer", "who won", "movie*", "film", "films", "netflix", "translate", "translation",
          "capital of", "president", "election", "homework", "essay", "python", "javascript", "coding", "code",

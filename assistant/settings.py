@@ -31,6 +31,9 @@ class Settings:
     footer: str = DEFAULT_FOOTER
     emergency_action: str = "call your local emergency number or go to the nearest emergency department"
     urgent_action: str = "get an urgent appointment with a doctor today, or call your non-emergency health helpline"
+    # The clinic's emergency number ("999", "911", "112"...): shown as a tap-to-call link on emergency replies.
+    # Empty by default, so the wording stays country-neutral and no number is assumed.
+    emergency_number: str = ""
     booking_link: str = ""
     allowed_origins: tuple[str, ...] = ()
     log_questions: bool = False

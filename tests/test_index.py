@@ -12,6 +12,7 @@ from fakes import HashingEmbedder
 from assistant import Assistant, IndexCorruptError, Settings
 from assistant.corpus import load_corpus
 from assistant.index import build_index, load_index, read_manifest, save_index, stale_reason
+from assistant.triage.similarity import exemplars
 
 
 def test_round_trip_keeps_chunks_vectors_and_manifest(fake_settings: Settings):
@@ -24,8 +25,12 @@ def test_round_trip_keeps_chunks_vectors_and_manifest(fake_settings: Settings):
     assert (loaded.owners == built.owners).all()
     assert manifest["model"] == HashingEmbedder.name and manifest["dimension"] == 384
     assert manifest["chunk_count"] == 27 and manifest["corpus_hash"] == built.manifest["corpus_hash"]
-    assert set(manifest["files"]) == {"chunks.json", "vectors.faiss", "owners.npy"}
+    assert set(manifest["files"]) == {"chunks.json", "vectors.faiss", "owners.npy", "exemplars.npy"}
     assert "faiss-cpu" in manifest["versions"]
+    # The red-flag exemplars travel with the index, hashed, so serving does not encode them at start.
+    assert manifest["exemplars_sha256"] == exemplars().digest
+    assert loaded.exemplar_vectors.shape == (len(exemplars().texts), 384)
+    assert (loaded.exemplar_vectors == built.exemplar_vectors).all()
 
 
 def test_load_builds_once_then_reuses_the_saved_index(fake_settings: Settings, caplog):

@@ -14,10 +14,8 @@ from assistant.triage import EVIDENCE_CHARS, Triage, red_flags, triage
 DATA = Path(__file__).parent / "data"
 RANK = {"none": 0, "urgent": 1, "emergency": 2}
 CATEGORIES = {
-    "emergency": {"cauda_equina", "both_legs_or_worsening_weakness", "major_trauma", "chest_pain",
-                  "sudden_severe_with_faint"},
-    "urgent": {"fever_or_very_unwell", "after_spinal_procedure", "weight_loss", "cancer_history",
-               "night_pain", "fracture_risk", "kidney_infection"},
+    "emergency": {"cauda_equina", "neuro_deficit", "major_trauma", "chest_or_heart", "aortic"},
+    "urgent": {"infection", "kidney_infection", "fracture_risk", "malignancy"},
 }
 
 
@@ -126,10 +124,10 @@ def test_look_alikes_do_not_trigger(text: str) -> None:
 @pytest.mark.parametrize(("text", "category"), [
     ("my dad has pins and needles in his privates", "cauda_equina"),
     ("my wife can't pee and her back is bad", "cauda_equina"),
-    ("my husband's legs keep giving way", "both_legs_or_worsening_weakness"),
+    ("my husband's legs keep giving way", "neuro_deficit"),
     ("my son came off his bike and landed on his back", "major_trauma"),
     ("my mum has osteoporosis and she fell yesterday", "fracture_risk"),
-    ("my dad has lost a lot of weight without trying", "weight_loss"),
+    ("my dad has lost a lot of weight without trying and his back aches", "malignancy"),
 ])
 def test_third_person_counts(text: str, category: str) -> None:
     assert triage([text]).category == category
@@ -146,11 +144,11 @@ def test_every_spelling_of_cant(spelling: str) -> None:
     ("tingleing in my groin", "cauda_equina"),
     ("bladdar wont empty", "cauda_equina"),
     ("incontinance since my back went", "cauda_equina"),
-    ("back pain and a feaver", "fever_or_very_unwell"),
+    ("back pain and a feaver", "infection"),
     ("i have osteoperosis and tripped on the rug", "fracture_risk"),
     ("my bum is sooo numb", "cauda_equina"),
     ("numbnesss in my crotch", "cauda_equina"),
-    ("tempreture of 39 and back ache", "fever_or_very_unwell"),
+    ("tempreture of 39 and back ache", "infection"),
 ])
 def test_typos_and_stretched_words(text: str, category: str) -> None:
     assert triage([text]).category == category
@@ -181,11 +179,10 @@ def test_later_messages_never_lower_any_labelled_conversation() -> None:
 
 def test_category_label_and_evidence_are_returned() -> None:
     found = triage(["My back has ached for a week. Since this morning I can't feel my bum when I wipe!"])
-    assert found == Triage(
-        "emergency", "cauda_equina",
-        "numbness around the genitals or bottom, or new bladder or bowel trouble",
-        "Since this morning I can't feel my bum when I wipe",
-    )
+    assert (found.level, found.category, found.rule, found.source) == (
+        "emergency", "cauda_equina", "saddle_numbness", "rules")
+    assert found.label == red_flags().categories[0].label
+    assert found.evidence == "Since this morning I can't feel my bum when I wipe"
 
 
 @pytest.mark.parametrize("conversation", [
@@ -208,7 +205,8 @@ def test_every_category_has_plain_label() -> None:
         for cid in ids:
             assert categories[cid].level == level
             words = categories[cid].label.split()
-            assert 2 <= len(words) <= 20 and max(map(len, words)) <= 13, categories[cid].label
+            assert 2 <= len(words) <= 30 and max(map(len, words)) <= 13, categories[cid].label
+            assert categories[cid].source, cid
 
 
 @pytest.mark.parametrize("conversation", [[], [""], ["", "   "], ["\n\n"], ["?!"], ["…"]])

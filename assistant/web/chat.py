@@ -69,10 +69,12 @@ def as_message(reply: Answer, reply_id: str = "", *, compact_footer: str | None 
 
 
 def with_picture(text: str, image: str, alt: str) -> str:
-    """The exercise's picture under the card's heading (its first paragraph)."""
+    """The exercise's picture under the card's heading (the first paragraph that is a heading; a
+    "get help first" list may come before it)."""
     picture = f"![{escape_markdown(alt)}](<{IMAGE_ROUTE}{quote(image)}>)"
-    heading, _, rest = text.partition("\n\n")
-    return f"{heading}\n\n{picture}\n\n{rest}"
+    paragraphs = text.split("\n\n")
+    at = next((i for i, p in enumerate(paragraphs) if p.startswith("#")), 0)
+    return "\n\n".join([*paragraphs[:at + 1], picture, *paragraphs[at + 1:]])
 
 
 def header(settings: Settings) -> str:

@@ -32,6 +32,14 @@ def test_a_reply_is_marked_for_the_page_without_changing_its_words(fake_bot: Ass
     assert [o["value"] for o in message["options"]] == list(reply.suggestions)
 
 
+def test_the_picture_stays_under_the_cards_heading_when_a_warning_list_comes_first(fake_bot: Assistant):
+    reply = fake_bot.ask("my left foot tingles a bit now and then, how do I do the child's pose?")
+    content = chat.as_message(reply)["content"]
+    picture = re.search(r"!\[(.+?)\]\(<(.+?)>\)", content)
+    assert "Get help first" in content, "the question describes a symptom, so the safety net comes first"
+    assert picture and content.index("Get help first") < content.index("### Child's Pose") < picture.start()
+
+
 def test_the_wrapper_carries_the_page_classes_and_the_id_a_vote_sends_back(fake_bot: Assistant):
     """The page reads the classes (Gradio strips data attributes there); a vote reads the id from the value."""
     reply = fake_bot.ask("how do I do the child's pose?")

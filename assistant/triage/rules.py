@@ -1,0 +1,389 @@
+"""Rule sets: categories of phrase rules read from a rule file that checks itself, and the search for them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from assistant.triage.context import Context, Modifier
+from assistant.triage.phrases import Lexicon
+from assistant.triage.reading import Text
+
+EVIDENCE_CHARS = 160
+WITHIN = ("sentence", "message", "conversation")
+TOP_KEYS = {"settings", "words", "context", "spelling", "category"}
+SETTINGS_KEYS = {"gap"}
+SPELLING_KEYS = {"fix", "fuzzy", "keep"}
+CATEGORY_KEYS = {"id", "level", "label", "source", "rule"}
+RULE_KEYS = {"id", "why", "within", "near", "need", "except_in", "unless", "despite", "conversation_needs", "examples",
+             "near_misses"}
+CACHED_MESSAGE_CHARS = 4000
+
+Hit = tuple[int, int, int]  # message index, start token, end token
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Word groups that must all be found (in one sentence, message or conversation) for a red flag."""
+
+    id: str
+    category: str
+    why: str
+    within: str
+    near: int | None
+    groups: tuple[tuple[str, frozenset[int]], ...]
+    except_in: tuple[int, ...]
+    unless: tuple[int, ...]
+    despite: dict[str, frozenset[str]]
+    conversation_needs: frozenset[int]
+    examples: tuple[str, ...]
+    near_misses: tuple[str, ...]
+
+    @property
+    def signs(self) -> frozenset[int]:
+        return frozenset().union(*(pids for _, pids in self.groups))
+
+
+@dataclass(frozen=True)
+class Category:
+    """One red flag (or out-of-scope reason): its level, its plain-words label and the rules that find it."""
+
+    id: str
+    level: str
+    label: str
+    source: str
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
+class Found:
+    """The category a rule set found, the rule that found it, and the user's words that showed it."""
+
+    category: Category
+    rule: Rule
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Sign:
+    """One match of a rule's word group, and the cues that reached it (empty: it counts)."""
+
+    rule: Rule
+    group: str
+    words: str
+    sentence: str
+    modifiers: tuple[Modifier, ...]
+    cancelled_by: tuple[Modifier, ...]
+
+
+def _check_keys(where: str, data: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValueError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")
+
+
+@dataclass(frozen=True, eq=False)
+class RuleSet:
+    """Categories of phrase rules (the layout of red_flags.toml) and the search for them in a conversation."""
+
+    lexicon: Lexicon
+    context: Context
+    categories: tuple[Category, ...]
+    word_lists: dict[str, frozenset[int]]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], levels: Sequence[str]) -> RuleSet:
+        """Reads a rule set; categories are tried by level (in the order of `levels`), then as written.
+
+        Every table is checked for unknown keys, so a typo is an error rather than a silent new word group.
+        """
+        _check_keys("rule file", data, TOP_KEYS)
+        settings = data.get("settings", {})
+        _check_keys("[settings]", settings, SETTINGS_KEYS)
+        gap = int(settings.get("gap", 3))
+        spelling = data.get("spelling", {})
+        _check_keys("[spelling]", spelling, SPELLING_KEYS)
+        fixes = dict(_split_fix(line) for line in spelling.get("fix", []))
+        lexicon = Lexicon(fixes, spelling.get("fuzzy", []), spelling.get("keep", []))
+        lists: dict[str, list[str]] = data.get("words", {})
+
+        def ids(texts: Sequence[str]) -> tuple[int, ...]:
+            out: list[int] = []
+            for text in texts:
+                if text.startswith("@"):
+                    if text[1:] not in lists:
+                        raise ValueError(f"unknown word list {text!r}")
+                    out += ids(lists[text[1:]])
+                else:
+                    out.append(lexicon.add(text, gap))
+            return tuple(dict.fromkeys(out))
+
+        ids_of = {cat.get("id") for cat in data["category"]}
+        context = Context.from_list(data.get("context", []), ids, lexicon.spans, lexicon.set_flag,
+                                    {i for i in ids_of if i})
+        known_cues = {c.category for c in context.classes}
+        categories = []
+        for cat in data["category"]:
+            where = f"category {cat.get('id')!r}"
+            _check_keys(where, cat, CATEGORY_KEYS)
+            if cat["level"] not in levels:
+                raise ValueError(f"{where}: unknown level {cat['level']!r}")
+            rules = [_rule(cat["id"], n, raw, ids, known_cues) for n, raw in enumerate(cat["rule"], 1)]
+            categories.append(Category(cat["id"], cat["level"], cat["label"], cat.get("source", ""), tuple(rules)))
+        seen: set[str] = set()
+        for rule in (r for c in categories for r in c.rules):
+            if rule.id in seen:
+                raise ValueError(f"rule id {rule.id!r} is used twice")
+            seen.add(rule.id)
+        categories.sort(key=lambda c: list(levels).index(c.level))
+        return cls(lexicon, context, tuple(categories), {name: frozenset(ids([f"@{name}"])) for name in lists})
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return tuple(r for c in self.categories for r in c.rules)
+
+    def read(self, messages: Sequence[str]) -> list[Text]:
+        return [_read(self, m) for m in messages if isinstance(m, str) and m.strip()]
+
+    def mentions(self, messages: Sequence[str], word_list: str) -> bool:
+        """Whether any phrase of a [words] list occurs in the messages, whatever its context."""
+        return Conversation(self.read(messages)).has(self.word_lists[word_list])
+
+    def search(self, messages: Sequence[str], only: Rule | None = None) -> Found | None:
+        """The first category, in level order, that any of its rules finds in the messages (or only `only`)."""
+        texts = self.read(messages)
+        if not texts:
+            return None
+        state = Conversation(texts)
+        for category in self.categories:
+            for rule in category.rules:
+                if (only is not None and rule is not only) or (
+                        rule.conversation_needs and not state.has(rule.conversation_needs)):
+                    continue
+                hits = _Search(self, texts, rule, state).run()
+                if hits:
+                    return Found(category, rule, _evidence(texts, hits))
+        return None
+
+    def signs(self, messages: Sequence[str], limit: int = 40) -> list[Sign]:
+        """Every match of every rule's word groups, with the cues that reach it: what `explain` shows."""
+        texts = self.read(messages)
+        state = Conversation(texts)
+        found: list[Sign] = []
+        for rule in self.rules:
+            present = [any(next(t.find(p), None) for t in texts for p in t.started.intersection(pids))
+                       for _, pids in rule.groups]
+            search = _Search(self, texts, rule, state)
+            for name, pids in rule.groups:
+                for text in texts:
+                    for pid in text.started.intersection(pids):
+                        for s, e in text.find(pid):
+                            modifiers = tuple(self.context.modifiers(text, s, e, rule.category, rule.signs))
+                            cancelled = tuple(search.cancelling(modifiers, name))
+                            if not cancelled and not all(present):
+                                continue  # a word of a rule that could not have fired: nothing to explain
+                            sentence = text.quote([(s, e)], EVIDENCE_CHARS)
+                            found.append(Sign(rule, name, text.span_text(s, e), sentence, modifiers, cancelled))
+                            if len(found) >= limit:
+                                return found
+        return found
+
+
+def _rule(category: str, number: int, raw: dict[str, Any], ids: Any, known_cues: set[str]) -> Rule:
+    rule_id = raw.get("id", f"{category}#{number}")
+    where = f"rule {rule_id!r}"
+    _check_keys(where, raw, RULE_KEYS)
+    if raw.get("within") not in WITHIN:
+        raise ValueError(f"{where}: within must be one of {WITHIN}")
+    need = raw.get("need", {})
+    if not need or not all(isinstance(v, list) for v in need.values()):
+        raise ValueError(f"{where}: `need` must name at least one word group (need.NAME = [phrases])")
+    groups = tuple((k, frozenset(ids(v))) for k, v in need.items())
+    despite = {k: frozenset(v) for k, v in raw.get("despite", {}).items()}
+    if not set(despite) <= set(need):
+        raise ValueError(f"{where}: despite names groups it does not need: {sorted(set(despite) - set(need))}")
+    for cues in despite.values():
+        if not cues <= known_cues:
+            raise ValueError(f"{where}: despite names unknown cue categories {sorted(cues - known_cues)}")
+    return Rule(rule_id, category, raw.get("why", ""), raw["within"], raw.get("near"), groups,
+                ids(raw.get("except_in", [])), ids(raw.get("unless", [])), despite,
+                frozenset(ids(raw.get("conversation_needs", []))), tuple(raw.get("examples", [])),
+                tuple(raw.get("near_misses", [])))
+
+
+def _split_fix(line: str) -> tuple[str, str]:
+    wrong, arrow, right = line.partition("->")
+    if not arrow or not wrong.strip() or not right.strip():
+        raise ValueError(f"spelling fix {line!r} must read 'wrong -> right'")
+    return wrong.strip(), right.strip()
+
+
+def _read(rules: RuleSet, message: str) -> Text:
+    """Each message of a conversation is read once, not once per turn; long ones are not kept."""
+    if len(message) > CACHED_MESSAGE_CHARS:
+        return Text.read(message, rules.lexicon)
+    return _read_short(rules, message)
+
+
+@lru_cache(maxsize=512)
+def _read_short(rules: RuleSet, message: str) -> Text:
+    return Text.read(message, rules.lexicon)
+
+
+class Conversation:
+    """Facts about the whole conversation that decide some cues (e.g. whose back the user talks about)."""
+
+    def __init__(self, texts: list[Text]) -> None:
+        self.texts = texts
+        self._has: dict[frozenset[int], bool] = {}
+
+    def has(self, pids: frozenset[int]) -> bool:
+        if pids not in self._has:
+            self._has[pids] = any(next(t.find(pid), None) for t in self.texts for pid in t.started.intersection(pids))
+        return self._has[pids]
+
+
+class _Search:
+    """Looks for one rule's word groups in a conversation, skipping signs that a context cue cancels."""
+
+    def __init__(self, rules: RuleSet, texts: list[Text], rule: Rule, state: Conversation) -> None:
+        self.lex, self.context, self.texts, self.rule, self.state = rules.lexicon, rules.context, texts, rule, state
+        self.signs = rule.signs
+        self.reach = self.context.reach
+        # The conversation-wide facts this rule's cues depend on: part of every cached verdict's key.
+        self.facts = tuple(state.has(c.only_if_conversation_has) for c in self.context.classes
+                           if c.only_if_conversation_has)
+
+    def cancelling(self, modifiers: Sequence[Modifier], group: str) -> list[Modifier]:
+        """The modifiers that make a sign of `group` not count, under this rule and conversation."""
+        allowed = self.rule.despite.get(group, frozenset())
+        return [m for m in modifiers if m.category not in allowed
+                and (not m.cue.only_if_conversation_has or self.state.has(m.cue.only_if_conversation_has))]
+
+    def run(self) -> list[Hit] | None:
+        counts = [sum(len(t.positions(p)) for t in self.texts for p in t.started.intersection(pids))
+                  for _, pids in self.rule.groups]
+        if not all(counts):
+            return None
+        if self.rule.within == "conversation":
+            return self._together(range(len(self.texts)))
+        if self.rule.within == "message":
+            return next(filter(None, (self._together([m]) for m in range(len(self.texts)))), None)
+        return self._in_sentence(counts.index(min(counts)))
+
+    def _together(self, messages: Sequence[int]) -> list[Hit] | None:
+        """The earliest live match of every group among the given messages."""
+        hits = []
+        for name, pids in self.rule.groups:
+            best: Hit | None = None
+            for m in messages:
+                for pid in self.texts[m].started.intersection(pids):
+                    for s, e in self.texts[m].find(pid):
+                        if best is not None and s >= best[1]:
+                            break
+                        if self._live(m, s, e, name):
+                            best = (m, s, e)
+                            break
+                if best is not None:
+                    break
+            if best is None:
+                return None
+            hits.append(best)
+        return hits
+
+    def _in_sentence(self, anchor: int) -> list[Hit] | None:
+        """Every group within one sentence, and within `near` words of the anchor group's match.
+
+        Whether a sentence matches depends on its words alone, so it is worked out once per distinct sentence.
+        """
+        pids = self.rule.groups[anchor][1]
+        for m, text in enumerate(self.texts):
+            seen = -1
+            for s in sorted(s for pid in text.started.intersection(pids) for s in text.positions(pid)):
+                lo, hi = text.sentence_of(s)
+                if lo == seen:
+                    continue
+                seen = lo
+                key = ("sentence", id(self.rule), self.facts, tuple(text.words[lo:hi]))
+                if key not in text.memo:
+                    hits = self._sentence(m, lo, hi, anchor)
+                    text.memo[key] = hits and [(s - lo, e - lo) for _, s, e in hits]
+                found = text.memo[key]
+                if found:
+                    return [(m, lo + s, lo + e) for s, e in found]
+        return None
+
+    def _sentence(self, m: int, lo: int, hi: int, anchor: int) -> list[Hit] | None:
+        near = self.rule.near if self.rule.near is not None else hi - lo
+        name, pids = self.rule.groups[anchor]
+        text = self.texts[m]
+        anchors = sorted((s, p) for p in text.started.intersection(pids) for s, _ in text.find(p, lo, hi))
+        for s, pid in anchors:
+            e = text.end(pid, s)
+            if not self._live(m, s, e, name):
+                continue
+            hits = [(m, s, e)]
+            for other, (oname, opids) in enumerate(self.rule.groups):
+                hit = None if other == anchor else self._near(m, oname, opids, s, e, near)
+                if other != anchor and hit is None:
+                    break
+                if hit is not None:
+                    hits.append(hit)
+            else:
+                return hits
+        return None
+
+    def _near(self, m: int, name: str, pids: frozenset[int], s: int, e: int, near: int) -> Hit | None:
+        """A live match of a group in the sentence of [s, e), at most `near` words away from it."""
+        text = self.texts[m]
+        lo, hi = text.sentence_of(s)
+        for pid in text.started.intersection(pids):
+            for os, oe in text.find(pid, max(lo, s - near - self.lex.spans[pid]), min(hi, e + near + 1)):
+                if max(os - e, s - oe, 0) <= near and self._live(m, os, oe, name):
+                    return (m, os, oe)
+        return None
+
+    def _live(self, m: int, s: int, e: int, group: str) -> bool:
+        """A match counts unless a cue cancels it, it is part of an exception, or its sentence has an 'unless'."""
+        text = self.texts[m]
+        if self._unless(text, s):
+            return False
+        lo = max(0, s - self.reach)
+        key = ("live", id(self.rule), group, self.facts, s - lo, e - lo, tuple(text.words[lo:e + self.reach]))
+        live = text.memo.get(key)
+        if live is None:
+            live = text.memo[key] = self._counts(text, s, e, group)
+        return live
+
+    def _unless(self, text: Text, s: int) -> bool:
+        """Whether the sentence of `s` has an 'unless' phrase (worked out once per distinct sentence)."""
+        lo, hi = text.sentence_of(s)
+        at = ("unless at", id(self.rule), lo)
+        found = text.memo.get(at)
+        if found is None:
+            same = ("unless", id(self.rule), tuple(text.words[lo:hi]))
+            found = text.memo.get(same)
+            if found is None:
+                found = text.memo[same] = any(next(text.find(pid, lo, hi), None)
+                                              for pid in text.started.intersection(self.rule.unless))
+            text.memo[at] = found
+        return found
+
+    def _counts(self, text: Text, s: int, e: int, group: str) -> bool:
+        if self.cancelling(self.context.modifiers(text, s, e, self.rule.category, self.signs), group):
+            return False
+        return not any(oe > s for pid in self.rule.except_in
+                       for _, oe in text.find(pid, max(s - self.lex.spans[pid], 0), e))
+
+
+def _evidence(texts: list[Text], hits: list[Hit]) -> str:
+    """The sentences the signs were found in, in the user's words, oldest first, within EVIDENCE_CHARS."""
+    by_sentence: dict[tuple[int, tuple[int, int]], list[tuple[int, int]]] = {}
+    for m, s, e in sorted(hits):
+        by_sentence.setdefault((m, texts[m].sentence_of(s)), []).append((s, e))
+    sep = " … "
+    budget = (EVIDENCE_CHARS - len(sep) * (len(by_sentence) - 1)) // len(by_sentence)
+    parts = [texts[m].quote(spans, budget) for (m, _), spans in by_sentence.items()]
+    return sep.join(dict.fromkeys(p for p in parts if p))[:EVIDENCE_CHARS]

@@ -1,0 +1,62 @@
+"""Context cues (ConText-style): negation, experiencer, time, hypotheticals, figures of speech, harmless
+numbness; and the reason a clinician reads for each verdict."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.triage import explain, red_flags, triage
+
+
+@pytest.mark.parametrize(("text", "cue"), [
+    ("my cat has lost control of her bladder and my back aches from cleaning up", "PET"),
+    ("my husband has prostate cancer and my back is sore from helping him in the bath", "OTHER_PERSON"),
+    ("the baby's had a temperature and my back is wrecked from rocking her", "OTHER_PERSON"),
+    ("broke my back in a car crash 20 years ago, fully healed, which stretches now?", "HISTORICAL"),
+    ("had a kidney infection in 2019, all cleared up, now my back is stiff", "HISTORICAL"),
+    ("should I worry if my sciatica ever goes into both legs?", "HYPOTHETICAL"),
+    ("felt like I'd been hit by a bus after spin class, back included", "FIGURATIVE"),
+    ("my bum goes numb after three hours of driving, fine when I get out", "POSITIONAL"),
+    ("no numbness, bladder fine, just a stiff back", "NEGATED"),
+])
+def test_a_cue_cancels_the_sign_and_explain_names_it(text: str, cue: str) -> None:
+    assert triage([text]).level == "none"
+    assert cue in explain([text])
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("my dad has pins and needles in his privates", "cauda_equina"),
+    ("my son came off his bike and landed on his back", "major_trauma"),
+    ("my husband's been dragging his left foot since his back went", "neuro_deficit"),
+    ("had bowel cancer in 2015, now my lower back is stiff in the mornings", "malignancy"),
+    ("had a water infection two weeks ago, now my lower back is really sore", "infection"),
+    ("my wife says I've been wetting the bed and my back is bad", "cauda_equina"),
+])
+def test_signs_that_still_count(text: str, category: str) -> None:
+    found = triage([text])
+    assert found.category == category, explain([text])
+    assert found.source == "rules" and found.rule
+
+
+def test_someone_else_counts_when_the_user_asks_for_them() -> None:
+    """The same words about a relative count unless the conversation is about the user's own back."""
+    assert triage(["my mum has osteoporosis and she slipped on the stairs"]).category == "fracture_risk"
+    assert triage(["my mum has osteoporosis and she slipped on the stairs", "my back is sore from lifting her"]
+                  ).level == "none"
+
+
+def test_a_question_after_fine_asks_rather_than_tells() -> None:
+    assert triage(["my bum is numb, is that normal?"]).category == "cauda_equina"
+    assert triage(["peeing is fine"]).level == "none"
+
+
+def test_explain_shows_the_verdict_rule_and_evidence() -> None:
+    report = explain(["Since this morning I can't feel my bum when I wipe"])
+    assert report.splitlines()[0] == "verdict: emergency — cauda_equina (rules: saddle_numbness)"
+    assert "evidence: “Since this morning I can't feel my bum when I wipe”" in report
+
+
+def test_every_context_class_is_readable() -> None:
+    for cue in red_flags().context.classes:
+        assert cue.name and cue.category.isupper()
+        assert cue.direction in ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
