@@ -10,10 +10,12 @@ from typing import Any
 import numpy as np
 
 from assistant import compose, replies
-from assistant.conversation import aspect_of, last_topic, read_history, resolve_follow_up, user_messages
+from assistant.conversation import Turn, aspect_of, last_topic, read_history, resolve_follow_up, user_messages
 from assistant.corpus import corpus_hash, load_corpus
 from assistant.embed import Embedder
+from assistant.errors import IndexCorruptError
 from assistant.index import (
+    REBUILD_HINT,
     BuiltIndex,
     build_index,
     encoder_file,
@@ -24,25 +26,27 @@ from assistant.index import (
 )
 from assistant.records import Answer, Chunk, Hit, Source
 from assistant.retrieve import Method, Ranking, Retriever
-from assistant.scope import check_scope
+from assistant.scope import Scope, check_scope
+from assistant.scope_model import ScopeModel, coverage, feature_names, scope_features, signals
 from assistant.settings import Settings
+from assistant.smalltalk import small_talk
+from assistant.spelling import Speller, corpus_texts, spelling_rules
 from assistant.text import RETRIEVAL_CHARS, clean
 from assistant.triage import triage
 
 log = logging.getLogger(__name__)
 
-# A question is about the article when it names something in it, or is close in meaning to a chunk
-# (cosine >= IN_SCOPE_COSINE), or is loosely close (>= IN_SCOPE_WEAK_COSINE) and shares a word with
-# it. Calibrated on tests/data: in-scope questions without a name bottom out near 0.18 (all sharing
-# a word), off-topic ones ("how do I bake bread", 0.22) share none.
-IN_SCOPE_COSINE = 0.30
-IN_SCOPE_WEAK_COSINE = 0.15
-# A word like "knee" or "takeaway" does not make a question off topic when it names something in the
-# article ("knee hug", "the main takeaway"). Diagnosis, medicines and scans are never overridden.
-OVERRIDABLE_SCOPE = ("other_body_part", "off_topic")
+# The scope rules whose verdict is final: a question about a diagnosis, a medicine or a scan is refused
+# whatever else it asks (unless it is about exercise for a group the article does not cover, see
+# answerability). Another body part or another topic is final too unless the question names the back or
+# something in the article ("my back and my knee", "knee hug", "the main takeaway"). Every verdict is also
+# a feature of the scope model.
+FINAL_SCOPE = ("medication", "scan_or_surgery", "diagnosis")
+UNLESS_NAMED = ("other_body_part", "off_topic")
 # A pronoun follow-up ("is it safe?") keeps the previous topic unless it matches another chunk this well.
 OWN_TOPIC_MIN_COSINE = 0.50
 QUERY_CACHE_SIZE = 2048
+SMALL_TALK = "small_talk"
 
 
 def default_embedder(settings: Settings) -> Embedder:
@@ -89,6 +93,10 @@ class Assistant:
         self.by_label: dict[str, Chunk] = {c.source_label: c for c in built.chunks}
         self._encode = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._encode_uncached)
         self.retriever = Retriever(built, self._encode)
+        if built.scope_model is None:
+            raise IndexCorruptError(f"{settings.index_dir}: the index has no scope model; {REBUILD_HINT}.")
+        self.scope_model = ScopeModel.from_dict(built.scope_model, feature_names(embedder.dimension))
+        self.speller = Speller(corpus_texts(built.chunks), spelling_rules())
 
     @classmethod
     def load(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Assistant:
@@ -119,41 +127,61 @@ class Assistant:
         _require_str(question, "question")
         turns = read_history(history, self.settings.max_history_turns)
         text = clean(question)
-        if not any(ch.isalnum() for ch in text):
+        if not any(ch.isalnum() for ch in text) and small_talk().kind(text) is None:
             return self._reply(replies.invalid(), "invalid")
-        # Red flags first, over the whole conversation: urgency never goes down within it.
+        # Red flags first, over the whole conversation and in the user's own words: urgency never goes down.
         flag = triage([*user_messages(turns), text])
         if flag.level != "none":
             return self._reply(replies.safety(flag, self.settings), flag.level, category=flag.category)
         text = text[: self.settings.max_question_chars]
-        ranking = self.retriever.rank(text[:RETRIEVAL_CHARS])
+        chat = small_talk().kind(text)
+        if chat is not None:
+            return self._reply(small_talk().reply(chat), "answer", suggestions=compose.starters(self.by_id),
+                               category=SMALL_TALK)
+        return self._about_the_article(text, turns)
+
+    def _about_the_article(self, text: str, turns: list[Turn]) -> Answer:
+        """Scope, then the chunk that answers, then the reply: steps in this order, each its own module."""
+        query = self.speller.correct(text[:RETRIEVAL_CHARS])
+        ranking = self.retriever.rank(query)
         scope = check_scope(text)
-        if not scope.in_scope and not (scope.reason in OVERRIDABLE_SCOPE and ranking.named):
-            return self._reply(replies.out_of_scope(scope.reason), "out_of_scope", category=scope.reason)
-        follow_up = None if ranking.named else resolve_follow_up(text, last_topic(turns, self.by_label), self.by_id)
+        said = signals(query)
+        refused = self._refused_by_rules(scope, said, ranking)
+        if refused is not None:
+            return self._reply(replies.out_of_scope(refused), "out_of_scope", category=refused)
+        follow_up = None if ranking.named else resolve_follow_up(query, last_topic(turns, self.by_label), self.by_id)
         if follow_up is not None and not follow_up.explicit and self._has_own_topic(ranking, follow_up.chunk_id):
             # "Is it safe?" after the Bridge: the question has a clear topic of its own (a precaution).
             follow_up = None
-        if follow_up is not None:
-            chunk, aspect, score = self.by_id[follow_up.chunk_id], follow_up.aspect, 1.0
-        else:
-            if not self._in_scope(ranking):
-                return self._reply(replies.out_of_scope("off_topic"), "out_of_scope", category="off_topic")
+        if follow_up is None:
+            row = scope_features(self._encode(query), ranking, scope, said, coverage(query, self.retriever.bm25.idf))
+            if not self.scope_model.in_scope(row):
+                reason = scope.reason or "off_topic"
+                return self._reply(replies.out_of_scope(reason), "out_of_scope", category=reason)
             best = ranking.order[0]
-            chunk, aspect, score = self.built.chunks[best], aspect_of(text), float(ranking.scores[best])
+            chunk, aspect, score = self.built.chunks[best], aspect_of(query), float(ranking.scores[best])
+        else:
+            chunk, aspect, score = self.by_id[follow_up.chunk_id], follow_up.aspect, 1.0
         return self._answer(chunk, aspect, score)
+
+    @staticmethod
+    def _refused_by_rules(scope: Scope, said: Mapping[str, bool], ranking: Ranking) -> str | None:
+        """The reason a rule refuses the question outright, or None to let the scope model decide."""
+        if said["instructions"]:
+            return "off_topic"
+        if said["service"]:
+            return "service"
+        if scope.reason in FINAL_SCOPE:
+            return scope.reason
+        if scope.reason in UNLESS_NAMED and not (said["back"] or ranking.named):
+            return scope.reason
+        return None
 
     def _has_own_topic(self, ranking: Ranking, previous: str) -> bool:
         best = ranking.order[0]
         if self.built.chunks[best].chunk_id == previous:
             return False
         return bool(ranking.intents or ranking.groups) or float(ranking.dense[best]) >= OWN_TOPIC_MIN_COSINE
-
-    def _in_scope(self, ranking: Ranking) -> bool:
-        closeness = float(ranking.dense.max())
-        shares_a_word = float(ranking.lexical.max()) > 0
-        return bool(ranking.named) or closeness >= IN_SCOPE_COSINE or (
-            closeness >= IN_SCOPE_WEAK_COSINE and shares_a_word)
 
     def _answer(self, chunk: Chunk, aspect: compose.Aspect, score: float) -> Answer:
         body = compose.compose(chunk, self.by_id, aspect)

@@ -116,6 +116,11 @@ def compose(chunk: Chunk, by_id: Mapping[str, Chunk], aspect: Aspect = "card") -
     return passage(chunk)
 
 
+def starters(by_id: Mapping[str, Chunk]) -> tuple[str, ...]:
+    """Where to begin, when a reply draws on no chunk (small talk): the article's groups."""
+    return tuple(f"Show {c.title.lower()}" for c in by_id.values() if c.kind == "group")[:3]
+
+
 def suggestions(chunk: Chunk, by_id: Mapping[str, Chunk]) -> tuple[str, ...]:
     """Two or three follow-ups drawn from the corpus structure, each one the assistant can answer."""
     groups = [c for c in by_id.values() if c.kind == "group" and any(by_id[m].kind == "exercise"

@@ -1,7 +1,8 @@
 """The built index: chunk vectors in FAISS plus a manifest, saved as plain files and swapped in atomically.
 
 Layout of `index/`: `manifest.json` names a data folder (`data-<id>/`) holding `chunks.json`,
-`vectors.faiss` and `owners.npy` (which chunk each vector belongs to). A build writes a new data folder
+`vectors.faiss`, `owners.npy` (which chunk each vector belongs to) and `scope-model.json` (the scope
+model's weights and threshold, see `scope_model.py`). A build writes a new data folder
 completely, then replaces `manifest.json` in one `os.replace`: a reader sees the old index or the new one,
 never half of one. A build with the bundled model also exports it to `encoder.onnx` there, so serving
 needs no torch.
@@ -15,7 +16,7 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,9 @@ from assistant.errors import IndexCorruptError
 from assistant.onnx_encoder import ENCODER_FILE, OnnxEmbedder, export_encoder
 from assistant.records import Chunk
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 REBUILD_HINT = "rebuild it with `python -m assistant build` (or `make index`)"
+SCOPE_MODEL_FILE = "scope-model.json"
 MAX_PART_VIEWS = 12
 # Above this many vectors a flat scan costs milliseconds per question (about 6 ms at 66k on one core)
 # and an HNSW graph answers in well under one; below it, exact search is cheaper to build and loses nothing.
@@ -51,6 +53,8 @@ class BuiltIndex:
     manifest: dict[str, Any]
     encoder_model: Path | None = None
     """Model folder that `save_index` exports to ONNX beside the vectors; None: nothing to export."""
+    scope_model: dict[str, Any] | None = None
+    """The trained scope model (`ScopeModel.to_dict()`), stored beside the vectors."""
 
 
 def embedding_text(chunk: Chunk, titles: dict[str, str]) -> str:
@@ -100,8 +104,11 @@ def build_index(corpus: Corpus, embedder: Embedder, show_progress: bool = False,
         "versions": _versions(),
     }
     exportable = isinstance(embedder, SentenceTransformerEmbedder | OnnxEmbedder)
-    return BuiltIndex(chunks=corpus.chunks, vectors=index, owners=np.asarray(owners, dtype=np.int64),
-                      manifest=manifest, encoder_model=embedder.model_path if exportable else None)
+    built = BuiltIndex(chunks=corpus.chunks, vectors=index, owners=np.asarray(owners, dtype=np.int64),
+                       manifest=manifest, encoder_model=embedder.model_path if exportable else None)
+    from assistant.scope_train import train_scope_model
+
+    return replace(built, scope_model=train_scope_model(built, embedder).to_dict())
 
 
 def vector_index(vectors: np.ndarray, approximate_above: int = APPROXIMATE_ABOVE
@@ -154,6 +161,8 @@ def save_index(built: BuiltIndex, folder: Path) -> None:
     np.save(data / "owners.npy", built.owners, allow_pickle=False)
     if built.encoder_model is not None:
         export_encoder(built.encoder_model, data / ENCODER_FILE)
+    if built.scope_model is not None:
+        (data / SCOPE_MODEL_FILE).write_text(json.dumps(built.scope_model), encoding="utf-8")
     data.chmod(0o755)
     files = {p.name: {"size": p.stat().st_size, "sha256": _sha256(p)} for p in sorted(data.iterdir())}
     manifest = {**built.manifest, "data": data.name, "files": files}
@@ -228,9 +237,12 @@ def load_index(folder: Path, manifest: dict[str, Any]) -> BuiltIndex:
         chunks = tuple(Chunk.from_dict(d) for d in json.loads((data / "chunks.json").read_text(encoding="utf-8")))
         vectors = faiss.read_index(str(data / "vectors.faiss"))
         owners = np.load(data / "owners.npy", allow_pickle=False)
+        scope_path = data / SCOPE_MODEL_FILE
+        scope_model = json.loads(scope_path.read_text(encoding="utf-8")) if SCOPE_MODEL_FILE in manifest["files"] \
+            else None
     except (ValueError, TypeError, KeyError, RuntimeError, OSError) as exc:
         raise IndexCorruptError(f"{data} cannot be read ({exc}); {REBUILD_HINT}.") from exc
     if vectors.ntotal != len(owners) or vectors.d != manifest.get("dimension") or (
             len(owners) and (owners.min() < 0 or owners.max() >= len(chunks))):
         raise IndexCorruptError(f"{data}: {vectors.ntotal} vectors do not fit {len(chunks)} chunks; {REBUILD_HINT}.")
-    return BuiltIndex(chunks=chunks, vectors=vectors, owners=owners, manifest=manifest)
+    return BuiltIndex(chunks=chunks, vectors=vectors, owners=owners, manifest=manifest, scope_model=scope_model)

@@ -22,11 +22,14 @@ RULES = """
 [settings]
 gap = 3
 negation_window = 3
+hypothetical_window = 4
 
 [cues]
 # "exercises instead of painkillers" is still a question about exercises.
 negation_before = ["no", "not", "without", "instead of", "rather than", "other than", "apart from", "avoid",
                    "avoiding", "stop", "stopped", "off"]
+# What a clinician already said ("my physio said it's just a strain") is reassurance, not a question.
+hypothetical_before = ["said", "says", "told me", "told us", "reckons", "reckoned", "thinks", "confirmed"]
 not_negation = ["not sure", "no idea"]
 clause_breaks = ["but", "and", "so", "because", "then"]
 

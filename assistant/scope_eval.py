@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answerability import says_not_covered
-from assistant.assistant import Assistant
+from assistant.assistant import SMALL_TALK, Assistant
 from assistant.records import Answer
 
-SMALL_TALK = "small_talk"
+
 
 
 def _on_target(answer: Answer, expected: list[str]) -> bool:
