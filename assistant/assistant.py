@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from assistant import compose, replies
+from assistant.answerability import Need, answerability, not_covered, quote_caution, with_caution
 from assistant.conversation import Turn, aspect_of, last_topic, read_history, resolve_follow_up, user_messages
 from assistant.corpus import corpus_hash, load_corpus
 from assistant.embed import Embedder
@@ -47,6 +48,8 @@ UNLESS_NAMED = ("other_body_part", "off_topic")
 OWN_TOPIC_MIN_COSINE = 0.50
 QUERY_CACHE_SIZE = 2048
 SMALL_TALK = "small_talk"
+# Chunks (best ranked first) searched for the lines closest to what the article does not say.
+CLOSEST_FROM = 5
 
 
 def default_embedder(settings: Settings) -> Embedder:
@@ -97,6 +100,11 @@ class Assistant:
             raise IndexCorruptError(f"{settings.index_dir}: the index has no scope model; {REBUILD_HINT}.")
         self.scope_model = ScopeModel.from_dict(built.scope_model, feature_names(embedder.dimension))
         self.speller = Speller(corpus_texts(built.chunks), spelling_rules())
+        # The chunk whose "stop if it hurts" line (the corpus's safety quote) answers "what if it hurts?",
+        # and the chunk that line is printed in.
+        self.caution_home = next((c for c in built.chunks if c.caution), None)
+        quote = self.caution_home.caution if self.caution_home else ""
+        self.caution_quoted_in = next((c for c in built.chunks if quote and quote in c.text), None)
 
     @classmethod
     def load(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Assistant:
@@ -146,23 +154,37 @@ class Assistant:
         ranking = self.retriever.rank(query)
         scope = check_scope(text)
         said = signals(query)
-        refused = self._refused_by_rules(scope, said, ranking)
+        topic = last_topic(turns, self.by_label)
+        need = answerability().need(query)
+        if need is not None and need.about_back and not (said["back"] or said["exercise"] or ranking.named or topic):
+            need = None
+        # Exercise for a group the article does not cover ("had a discectomy, which of these can I do?") is
+        # answered with a caution, not refused as a question about surgery.
+        refused = None if need is not None and need.group else self._refused_by_rules(scope, said, ranking)
         if refused is not None:
             return self._reply(replies.out_of_scope(refused), "out_of_scope", category=refused)
-        follow_up = None if ranking.named else resolve_follow_up(query, last_topic(turns, self.by_label), self.by_id)
+        follow_up = None if ranking.named else resolve_follow_up(query, topic, self.by_id)
         if follow_up is not None and not follow_up.explicit and self._has_own_topic(ranking, follow_up.chunk_id):
             # "Is it safe?" after the Bridge: the question has a clear topic of its own (a precaution).
             follow_up = None
-        if follow_up is None:
-            row = scope_features(self._encode(query), ranking, scope, said, coverage(query, self.retriever.bm25.idf))
-            if not self.scope_model.in_scope(row):
-                reason = scope.reason or "off_topic"
-                return self._reply(replies.out_of_scope(reason), "out_of_scope", category=reason)
+        if follow_up is not None:
+            chunk, aspect, score = self.by_id[follow_up.chunk_id], follow_up.aspect, 1.0
+        elif need is not None and need.group or self._in_scope(query, ranking, scope, said):
             best = ranking.order[0]
             chunk, aspect, score = self.built.chunks[best], aspect_of(query), float(ranking.scores[best])
+        elif need is not None and topic is not None:
+            # "How long till I notice a difference?" after an answer: a need with no topic of its own is a
+            # question about the previous one.
+            chunk, aspect, score = topic, "card", 1.0
         else:
-            chunk, aspect, score = self.by_id[follow_up.chunk_id], follow_up.aspect, 1.0
-        return self._answer(chunk, aspect, score)
+            reason = scope.reason or "off_topic"
+            return self._reply(replies.out_of_scope(reason), "out_of_scope", category=reason)
+        return self._answer(chunk, aspect, score, need, ranking, query)
+
+    def _in_scope(self, query: str, ranking: Ranking, scope: Scope, said: Mapping[str, bool]) -> bool:
+        """The scope model's decision, from features retrieval and the rules already computed."""
+        share = coverage(query, self.retriever.bm25.idf)
+        return self.scope_model.in_scope(scope_features(self._encode(query), ranking, scope, said, share))
 
     @staticmethod
     def _refused_by_rules(scope: Scope, said: Mapping[str, bool], ranking: Ranking) -> str | None:
@@ -183,10 +205,23 @@ class Assistant:
             return False
         return bool(ranking.intents or ranking.groups) or float(ranking.dense[best]) >= OWN_TOPIC_MIN_COSINE
 
-    def _answer(self, chunk: Chunk, aspect: compose.Aspect, score: float) -> Answer:
+    def _answer(self, chunk: Chunk, aspect: compose.Aspect, score: float, need: Need | None, ranking: Ranking,
+                query: str) -> Answer:
         body = compose.compose(chunk, self.by_id, aspect)
         used = [chunk, *(self.by_id[m] for m in chunk.members if m in self.by_id),
                 *(self.by_id[r] for r in chunk.related if r in self.by_id)]
+        if need is not None and need.quote == "caution" and self.caution_home is not None:
+            see = self.by_id.get(self.caution_home.caution_see)
+            body = quote_caution(self.caution_home, see)
+            used = [c for c in (see, self.caution_quoted_in) if c is not None]
+        elif need is not None and not need.group and not answerability().gives(need, chunk, self.by_id, query):
+            others = (self.built.chunks[i] for i in ranking.order[:CLOSEST_FROM])
+            ranked = [chunk, *(c for c in others if c != chunk)]
+            lines = answerability().closest_lines(need, ranked)
+            body = not_covered(need, chunk, lines, fallback=body)
+            used = list(dict.fromkeys(c for _, c in lines)) or used
+        if need is not None and need.group:
+            body = with_caution(need, body)
         sources = [Source(chunk_id=c.chunk_id, title=c.title, section=c.section, score=round(score, 6))
                    for c in used]
         return self._reply(body, "answer", sources=sources, suggestions=compose.suggestions(chunk, self.by_id))

@@ -101,8 +101,9 @@ def passage(chunk: Chunk) -> str:
 
 def mention(chunk: Chunk, by_id: Mapping[str, Chunk]) -> str:
     """An exercise the article only names: say so, quote the sentence, add nothing."""
-    return (f"### {chunk.title}\n\nThe article only mentions {chunk.title.lower()} in passing and gives no steps "
-            f"for it:\n\n> {chunk.text}\n\nA physiotherapist can show you how to do it safely.\n\n{source_line(chunk)}")
+    return (f"**The article doesn't explain the {chunk.title.lower()}:** it only mentions it in passing and gives "
+            f"no steps for it.\n\n> {chunk.text}\n\nA physiotherapist can show you how to do it safely.\n\n"
+            f"{source_line(chunk)}")
 
 
 def compose(chunk: Chunk, by_id: Mapping[str, Chunk], aspect: Aspect = "card") -> str:

@@ -20,8 +20,6 @@ from assistant.assistant import SMALL_TALK, Assistant
 from assistant.records import Answer
 
 
-
-
 def _on_target(answer: Answer, expected: list[str]) -> bool:
     return answer.kind == "answer" and bool(answer.sources) and answer.sources[0].chunk_id in expected
 

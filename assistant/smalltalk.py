@@ -18,46 +18,63 @@ MAX_WORDS = 12
 
 
 @dataclass(frozen=True)
-class SmallTalk:
-    """The rules, the words they are made of, and the reply to each kind."""
+class Kind:
+    """One kind of small talk: its rule set and the words its phrases are made of."""
 
+    id: str
     rules: RuleSet
-    vocabulary: frozenset[str]
+    words: frozenset[str]
     stems: tuple[str, ...]
+
+    def fits(self, word: str) -> bool:
+        return word in self.words or word.startswith(self.stems)
+
+
+@dataclass(frozen=True)
+class SmallTalk:
+    """The kinds, in the order they are tried, the filler words allowed beside them, and the replies."""
+
+    kinds: tuple[Kind, ...]
+    filler: frozenset[str]
     emoji: dict[str, str]
     replies: dict[str, str]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SmallTalk:
-        kinds = [c["id"] for c in data["category"]]
-        words: set[str] = set(data.get("words", {}).get("filler", []))
-        for category in data["category"]:
-            for rule in category["rule"]:
-                for phrase in (p for key, group in rule.items() if key not in ("within", "why") for p in group):
-                    words.update(w for part in phrase.split() for w in part.split("/") if w != "...")
+        shared = {key: data[key] for key in ("settings", "spelling", "words") if key in data}
         fixes = [line.split("->")[0].strip() for line in data.get("spelling", {}).get("fix", [])]
-        plain = {for_matching(w) for w in (*words, *fixes) if not w.endswith("*")} - {""}
-        stems = tuple(sorted({for_matching(w[:-1]) for w in words if w.endswith("*")}))
-        missing = set(kinds) - set(data["replies"])
+        kinds = []
+        for category in data["category"]:
+            words = {w for rule in category["rule"] for key, group in rule.items() if key not in ("within", "why")
+                     for phrase in group for part in phrase.split() for w in part.split("/") if w != "..."}
+            plain = frozenset({for_matching(w) for w in (*words, *fixes) if not w.endswith("*")} - {""})
+            stems = tuple(sorted({for_matching(w[:-1]) for w in words if w.endswith("*")}))
+            rules = RuleSet.from_dict({**shared, "category": [category]}, levels=[category["level"]])
+            kinds.append(Kind(category["id"], rules, plain, stems))
+        missing = {k.id for k in kinds} - set(data["replies"])
         if missing:
             raise ValueError(f"{RULES_FILE}: no reply for {sorted(missing)}")
         emoji = {symbol: kind for kind, symbols in data.get("emoji", {}).items() for symbol in symbols}
         replies = {kind: text.format(help=HELP_LINE) for kind, text in data["replies"].items()}
-        return cls(RuleSet.from_dict(data, levels=kinds), frozenset(plain), stems, emoji, replies)
+        filler = frozenset(for_matching(w) for w in data.get("words", {}).get("filler", []))
+        return cls(tuple(kinds), filler, emoji, replies)
 
     def kind(self, message: str) -> str | None:
-        """The kind of small talk a message is, or None when it asks or says anything more."""
+        """The kind of small talk a message is, or None when it asks or says anything more.
+
+        Every word must belong to a kind the message matches, or be filler: "ok thanks bye" is small talk,
+        "ok how do I do it" is a question.
+        """
         symbols = "".join(message.split())
         if symbols and not any(ch.isalnum() for ch in symbols):
-            kinds = {self._emoji_kind(symbols)}
-            return kinds.pop() if len(kinds) == 1 and None not in kinds else None
+            return self._emoji_kind(symbols)
         words = for_matching(message).split()
         if not words or len(words) > MAX_WORDS:
             return None
-        if any(w not in self.vocabulary and not w.startswith(self.stems) for w in words):
-            return None
-        found = self.rules.search([message])
-        return found.category.id if found else None
+        matched = [k for k in self.kinds if k.rules.search([message]) is not None]
+        if matched and all(w in self.filler or any(k.fits(w) for k in matched) for w in words):
+            return matched[0].id
+        return None
 
     def _emoji_kind(self, symbols: str) -> str | None:
         """One kind for a message of emoji only, matching the longest symbol first (❤️ before ❤)."""

@@ -76,7 +76,7 @@ class Speller:
                 and not following.isdigit() else None
         if word in self.shorthand:
             return self.shorthand[word]
-        plain = word.replace("'", "")
+        plain = word.removesuffix("'s").replace("'", "")
         if plain in self.known or not plain.isalpha() or not MIN_LETTERS <= len(plain) <= MAX_LETTERS:
             return None
         from symspellpy import Verbosity
