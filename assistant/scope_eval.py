@@ -19,6 +19,10 @@ from assistant.answerability import says_not_covered
 from assistant.assistant import SMALL_TALK, Assistant
 from assistant.records import Answer
 
+# In the order `python -m assistant eval` prints them; "answered" figures are rates of wrong answers.
+SCOPE_FIGURES = ("blind_on_target", "blind_in_scope_answered", "blind_not_covered_honest",
+                 "blind_out_of_scope_refused", "blind_small_talk", "blind_conversation_turns",
+                 "real_consumer_answered", "medquad_answered")
 
 def _on_target(answer: Answer, expected: list[str]) -> bool:
     return answer.kind == "answer" and bool(answer.sources) and answer.sources[0].chunk_id in expected

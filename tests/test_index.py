@@ -24,7 +24,7 @@ def test_round_trip_keeps_chunks_vectors_and_manifest(fake_settings: Settings):
     assert (loaded.owners == built.owners).all()
     assert manifest["model"] == HashingEmbedder.name and manifest["dimension"] == 384
     assert manifest["chunk_count"] == 27 and manifest["corpus_hash"] == built.manifest["corpus_hash"]
-    assert set(manifest["files"]) == {"chunks.json", "vectors.faiss", "owners.npy"}
+    assert set(manifest["files"]) == {"chunks.json", "vectors.faiss", "owners.npy", "scope-model.json"}
     assert "faiss-cpu" in manifest["versions"]
 
 
