@@ -11,7 +11,15 @@ import numpy as np
 
 from assistant import compose, replies
 from assistant.answerability import Need, answerability, not_covered, quote_caution, with_caution
-from assistant.conversation import Turn, aspect_of, last_topic, read_history, resolve_follow_up, user_messages
+from assistant.conversation import (
+    REFERS_BACK,
+    Turn,
+    aspect_of,
+    last_topic,
+    read_history,
+    resolve_follow_up,
+    user_messages,
+)
 from assistant.corpus import corpus_hash, load_corpus
 from assistant.embed import Embedder
 from assistant.errors import IndexCorruptError
@@ -32,7 +40,7 @@ from assistant.scope_model import ScopeModel, coverage, feature_names, scope_fea
 from assistant.settings import Settings
 from assistant.smalltalk import small_talk
 from assistant.spelling import Speller, corpus_texts, spelling_rules
-from assistant.text import RETRIEVAL_CHARS, clean
+from assistant.text import RETRIEVAL_CHARS, clean, for_matching
 from assistant.triage import triage
 
 log = logging.getLogger(__name__)
@@ -163,23 +171,36 @@ class Assistant:
         refused = None if need is not None and need.group else self._refused_by_rules(scope, said, ranking)
         if refused is not None:
             return self._reply(replies.out_of_scope(refused), "out_of_scope", category=refused)
-        follow_up = None if ranking.named else resolve_follow_up(query, topic, self.by_id)
-        if follow_up is not None and not follow_up.explicit and self._has_own_topic(ranking, follow_up.chunk_id):
-            # "Is it safe?" after the Bridge: the question has a clear topic of its own (a precaution).
-            follow_up = None
-        if follow_up is not None:
-            chunk, aspect, score = self.by_id[follow_up.chunk_id], follow_up.aspect, 1.0
-        elif need is not None and need.group or self._in_scope(query, ranking, scope, said):
-            best = ranking.order[0]
-            chunk, aspect, score = self.built.chunks[best], aspect_of(query), float(ranking.scores[best])
-        elif need is not None and topic is not None:
-            # "How long till I notice a difference?" after an answer: a need with no topic of its own is a
-            # question about the previous one.
-            chunk, aspect, score = topic, "card", 1.0
-        else:
+        chosen = self._choose(query, ranking, scope, said, topic, need)
+        if chosen is None:
             reason = scope.reason or "off_topic"
             return self._reply(replies.out_of_scope(reason), "out_of_scope", category=reason)
+        chunk, aspect, score = chosen
         return self._answer(chunk, aspect, score, need, ranking, query)
+
+    def _choose(self, query: str, ranking: Ranking, scope: Scope, said: Mapping[str, bool], topic: Chunk | None,
+                need: Need | None) -> tuple[Chunk, compose.Aspect, float] | None:
+        """The chunk a question is about and which part of it, or None when it is not about the article."""
+        best = ranking.order[0]
+        by_rank = (self.built.chunks[best], aspect_of(query), float(ranking.scores[best]))
+        follow_up = None if ranking.named else resolve_follow_up(query, topic, self.by_id)
+        if follow_up is not None and not follow_up.explicit:
+            if self._has_own_topic(ranking, follow_up.chunk_id):
+                # "Is it safe?" after the Bridge: a topic of its own (a precaution), asked in the chat's context.
+                return by_rank
+            if need is None and not REFERS_BACK.search(for_matching(query)) and \
+                    not self._in_scope(query, ranking, scope, said):
+                # "How do I bake bread?" after the Bridge: nothing leans on it and nothing is about the article.
+                return None
+        if follow_up is not None:
+            return self.by_id[follow_up.chunk_id], follow_up.aspect, 1.0
+        if need is not None and need.group or self._in_scope(query, ranking, scope, said):
+            return by_rank
+        if need is not None and topic is not None:
+            # "How long till I notice a difference?" after an answer: a need with no topic of its own is a
+            # question about the previous one.
+            return topic, "card", 1.0
+        return None
 
     def _in_scope(self, query: str, ranking: Ranking, scope: Scope, said: Mapping[str, bool]) -> bool:
         """The scope model's decision, from features retrieval and the rules already computed."""
