@@ -10,7 +10,7 @@ from "the article doesn't say".
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -18,7 +18,7 @@ from typing import Any
 
 from assistant.chunk import sentences
 from assistant.compose import source_line
-from assistant.lexical import stem
+from assistant.lexical import STOPWORDS, stem
 from assistant.records import Chunk
 from assistant.text import for_matching
 from assistant.triage import RuleSet
@@ -49,6 +49,9 @@ class Need:
     closest: RuleSet | None = None
     items: tuple[str, ...] = ()
     """Things the question may name, as stemmed word sequences ("foam roll")."""
+    absent: bool = False
+    pivots: frozenset[str] = frozenset()
+    generic: frozenset[str] = frozenset()
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -85,13 +88,26 @@ class Answerability:
                        quote=spec.get("quote", ""), says=spec.get("says", ""), advise=spec.get("advise", ""),
                        gives=_phrases(data, spec.get("gives", []), name),
                        closest=_phrases(data, spec.get("closest", []), name),
-                       items=tuple(" ".join(_words(i.rstrip("*"))) for i in _expand(spec.get("items", []), lists)))
+                       items=tuple(" ".join(_words(i.rstrip("*"))) for i in _expand(spec.get("items", []), lists)),
+                       absent=bool(spec.get("absent")), pivots=frozenset(spec.get("pivots", [])),
+                       generic=frozenset(spec.get("generic", [])))
             for name, spec in specs.items()}
 
     def need(self, question: str) -> Need | None:
         """The first need, in the file's order, that the question shows."""
         found = self.rules.search([question])
         return self.needs[found.category.id] if found else None
+
+    def unknown(self, need: Need, question: str, vocabulary: Container[str]) -> list[str]:
+        """The words naming what a question asks about that the article never uses (for a need marked `absent`)."""
+        found = self.rules.search([question]) if need.absent else None
+        if found is None:
+            return []
+        words = for_matching(found.evidence).split()
+        named = [w for w in dict.fromkeys(words[:next((i for i, w in enumerate(words) if w in need.pivots), None)])
+                 if w not in need.generic and w not in STOPWORDS and not w.isdigit()]
+        # A description the article partly uses ("lying face down pretending to fly") is not a name it lacks.
+        return named if named and all(stem(w) not in vocabulary for w in named) else []
 
     def gives(self, need: Need, chunk: Chunk, by_id: Mapping[str, Chunk], question: str) -> bool:
         """Whether the chunk (with its members and related passages) gives what the question needs."""
@@ -141,9 +157,10 @@ def subject(chunk: Chunk) -> str:
     return f"the {chunk.title}" if chunk.kind in ("exercise", "mention") else "these exercises"
 
 
-def not_covered(need: Need, chunk: Chunk, lines: Sequence[tuple[str, Chunk]], fallback: str) -> str:
+def not_covered(need: Need, chunk: Chunk, lines: Sequence[tuple[str, Chunk]], fallback: str,
+                unknown: Sequence[str] = ()) -> str:
     """The article doesn't say; then the closest lines it does give, cited; then who can advise."""
-    parts = [f"**{NOT_COVERED_LEAD}say {need.says.format(it=subject(chunk))}.**"]
+    parts = [f"**{NOT_COVERED_LEAD}say {need.says.format(it=subject(chunk), subject=' '.join(unknown))}.**"]
     if lines:
         parts.append("The closest it gives:")
         for quoted_from in dict.fromkeys(c for _, c in lines):

@@ -235,6 +235,10 @@ class Assistant:
             see = self.by_id.get(self.caution_home.caution_see)
             body = quote_caution(self.caution_home, see)
             used = [c for c in (see, self.caution_quoted_in) if c is not None]
+        elif need is not None and need.absent:
+            unknown = answerability().unknown(need, query, self.retriever.bm25.idf)
+            if unknown:
+                body = not_covered(need, chunk, [], fallback=body, unknown=unknown)
         elif need is not None and not need.group and not answerability().gives(need, chunk, self.by_id, query):
             others = (self.built.chunks[i] for i in ranking.order[:CLOSEST_FROM])
             ranked = [chunk, *(c for c in others if c != chunk)]

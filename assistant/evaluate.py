@@ -201,7 +201,7 @@ def print_report(report: dict[str, Any]) -> None:
                  "reading_grade_answers", "red_flag_recall", "false_alarm_rate", "out_of_scope_accuracy",
                  "in_scope_kept", "reading_grade_safety", *SCOPE_FIGURES):
         if name in report:
-            print(f"{name:26s} {report[name]:.3f}")
+            print(f"{name:32s} {report[name]:.3f}")
     print("counts: " + ", ".join(f"{k}={v}" for k, v in report["counts"].items()))
     for name, items in report["failures"].items():
         for item in items:

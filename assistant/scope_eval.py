@@ -20,7 +20,8 @@ from assistant.assistant import SMALL_TALK, Assistant
 from assistant.records import Answer
 
 # In the order `python -m assistant eval` prints them; "answered" figures are rates of wrong answers.
-SCOPE_FIGURES = ("blind_on_target", "blind_in_scope_answered", "blind_not_covered_honest",
+SCOPE_FIGURES = ("blind_on_target", "blind_in_scope_answered", "blind_in_scope_said_not_covered",
+                 "blind_not_covered_honest",
                  "blind_out_of_scope_refused", "blind_small_talk", "blind_conversation_turns",
                  "real_consumer_answered", "medquad_answered")
 
@@ -84,6 +85,9 @@ def blind_figures(bot: Assistant, folder: Path, failures: dict[str, list[Any]]) 
                                  lambda i: [*shown(i, replies[i["q"]]), i["expect"]]),
         "blind_in_scope_answered": _rate(items("in_scope"), lambda i: replies[i["q"]].kind == "answer",
                                          [], lambda i: i),
+        # Honesty the other way: an answer the article gives must not open with "the article doesn't say".
+        "blind_in_scope_said_not_covered": _rate(items("in_scope"), lambda i: says_not_covered(replies[i["q"]].text),
+                                                 [], lambda i: i),
         "blind_not_covered_honest": _rate(items("not_covered"), lambda i: _honest(replies[i["q"]]),
                                           failures.setdefault("blind_not_covered", []),
                                           lambda i: [*shown(i, replies[i["q"]]), i["need"]]),
