@@ -39,7 +39,7 @@ from assistant.scope import Scope, check_scope
 from assistant.scope_model import ScopeModel, coverage, feature_names, scope_features, signals
 from assistant.settings import Settings
 from assistant.smalltalk import small_talk
-from assistant.spelling import Speller, corpus_texts, spelling_rules
+from assistant.spelling import Speller, spelling_rules
 from assistant.text import RETRIEVAL_CHARS, clean, for_matching
 from assistant.triage import triage
 
@@ -107,7 +107,7 @@ class Assistant:
         if built.scope_model is None:
             raise IndexCorruptError(f"{settings.index_dir}: the index has no scope model; {REBUILD_HINT}.")
         self.scope_model = ScopeModel.from_dict(built.scope_model, feature_names(embedder.dimension))
-        self.speller = Speller(corpus_texts(built.chunks), spelling_rules())
+        self.speller = Speller(built.chunks, spelling_rules())
         # The chunk whose "stop if it hurts" line (the corpus's safety quote) answers "what if it hurts?",
         # and the chunk that line is printed in.
         self.caution_home = next((c for c in built.chunks if c.caution), None)

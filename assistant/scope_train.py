@@ -16,7 +16,7 @@ import numpy as np
 from assistant.records import Chunk
 from assistant.scope import check_scope
 from assistant.scope_model import ScopeModel, coverage, feature_names, scope_features, signals
-from assistant.spelling import Speller, corpus_texts, spelling_rules
+from assistant.spelling import Speller, spelling_rules
 from assistant.text import RETRIEVAL_CHARS, clean
 
 if TYPE_CHECKING:
@@ -67,12 +67,13 @@ def feature_rows(built: BuiltIndex, embedder: Embedder, texts: list[str]) -> np.
     """The serving features of each text: spelling fixed, ranked against the index, rules read."""
     from assistant.retrieve import Retriever
 
-    speller = Speller(corpus_texts(built.chunks), spelling_rules())
+    vectors: dict[str, np.ndarray] = {}
+    retriever = Retriever(built, vectors.__getitem__)
+    speller = Speller(built.chunks, spelling_rules())
     raws = [clean(t) for t in texts]
     queries = [speller.correct(r[:RETRIEVAL_CHARS]) for r in raws]
     unique = list(dict.fromkeys(queries))
-    vectors = dict(zip(unique, embedder.encode(unique), strict=True))
-    retriever = Retriever(built, vectors.__getitem__)
+    vectors.update(zip(unique, embedder.encode(unique), strict=True))
     rows = [scope_features(vectors[q], retriever.rank(q), check_scope(r), signals(q), coverage(q, retriever.bm25.idf))
             for r, q in zip(raws, queries, strict=True)]
     return np.vstack(rows)

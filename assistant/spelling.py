@@ -10,7 +10,7 @@ import re
 import threading
 import tomllib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -44,32 +44,36 @@ def _english() -> list[tuple[str, int]]:
 class Speller:
     """SymSpell over the corpus vocabulary (preferred) and common English, plus fixed shorthand."""
 
-    def __init__(self, corpus_texts: list[str], rules: dict[str, Any]) -> None:
+    def __init__(self, chunks: Sequence[Chunk], rules: dict[str, Any]) -> None:
+        """The chunks are read only when a word is neither English nor shorthand (see `_symspell`)."""
         english = _english()
-        self._counts = Counter(w for text in corpus_texts for w in CORPUS_WORD.findall(text.lower().replace("'", "")))
+        self._chunks = chunks
         self._targets = english[:ENGLISH_TARGETS]
-        self.known = {w for w, _ in english} | set(self._counts) | set(rules["known"]["words"])
+        self.known = {w for w, _ in english} | set(rules["known"]["words"])
         self.shorthand: dict[str, str] = rules["shorthand"]
         digits = dict(rules["digits"])
         self.units = frozenset(digits.pop("units"))
         self.digits: dict[str, str] = digits
         self._lock = threading.Lock()
-        self._lookups: tuple[Any, Any] | None = None
+        self._lookups: tuple[set[str], Any, Any] | None = None
 
-    def _symspell(self) -> tuple[Any, Any]:
-        """The article's and English lookups, built on the first unknown word: most questions have none, and
-        building them took ~0.15 s of a ~0.6 s start-up here."""
+    def _symspell(self) -> tuple[set[str], Any, Any]:
+        """The article's words, and its and English lookups, built on the first word that is not English: most
+        questions have none, and building them took ~0.15 s of a ~0.6 s start-up here (reading a 100k-chunk
+        corpus, seconds)."""
         with self._lock:
             if self._lookups is None:
                 from symspellpy import SymSpell
 
+                counts = Counter(w for text in corpus_texts(self._chunks)
+                                 for w in CORPUS_WORD.findall(text.lower().replace("'", "")))
                 article = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
-                for word, count in self._counts.items():
+                for word, count in counts.items():
                     article.create_dictionary_entry(word, count)
                 english = SymSpell(max_dictionary_edit_distance=1, prefix_length=7)
                 for word, count in self._targets:
                     english.create_dictionary_entry(word, count)
-                self._lookups = (article, english)
+                self._lookups = (set(counts), article, english)
             return self._lookups
 
     def correct(self, text: str) -> str:
@@ -89,12 +93,16 @@ class Speller:
         if word in self.shorthand:
             return self.shorthand[word]
         plain = word.removesuffix("'s").replace("'", "")
-        if plain in self.known or not plain.isalpha() or not MIN_LETTERS <= len(plain) <= MAX_LETTERS:
+        if not plain.isalpha() or not MIN_LETTERS <= len(plain) <= MAX_LETTERS:
+            return None
+        if plain in self.known:
             return None
         from symspellpy import Verbosity
 
         edits = 2 if len(plain) >= TWO_EDITS_FROM else 1
-        in_article, in_english = self._symspell()
+        corpus, in_article, in_english = self._symspell()
+        if plain in corpus:
+            return None
         article = in_article.lookup(plain, Verbosity.TOP, max_edit_distance=edits)
         english = in_english.lookup(plain, Verbosity.TOP, max_edit_distance=1)
         # Among equally close words, the article's own wins ("brige" is the bridge, not a bride).

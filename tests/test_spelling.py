@@ -10,13 +10,13 @@ from conftest import CORPUS, DATA
 
 from assistant import Assistant
 from assistant.corpus import load_corpus
-from assistant.spelling import Speller, corpus_texts, spelling_rules
+from assistant.spelling import Speller, spelling_rules
 from assistant.triage import triage
 
 
 @pytest.fixture(scope="module")
 def speller() -> Speller:
-    return Speller(corpus_texts(load_corpus(CORPUS).chunks), spelling_rules())
+    return Speller(load_corpus(CORPUS).chunks, spelling_rules())
 
 
 @pytest.mark.parametrize(("text", "fixed"), [
