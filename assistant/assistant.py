@@ -55,7 +55,10 @@ UNLESS_NAMED = ("other_body_part", "off_topic")
 # A pronoun follow-up ("is it safe?") keeps the previous topic unless it matches another chunk this well.
 OWN_TOPIC_MIN_COSINE = 0.50
 QUERY_CACHE_SIZE = 2048
+# Categories of answers, for interfaces that style them: small talk, "the article doesn't say", a caution.
 SMALL_TALK = "small_talk"
+NOT_COVERED = "not_covered"
+CAUTION = "caution"
 # Chunks (best ranked first) searched for the lines closest to what the article does not say.
 CLOSEST_FROM = 5
 
@@ -231,25 +234,36 @@ class Assistant:
         body = compose.compose(chunk, self.by_id, aspect)
         used = [chunk, *(self.by_id[m] for m in chunk.members if m in self.by_id),
                 *(self.by_id[r] for r in chunk.related if r in self.by_id)]
-        if need is not None and need.quote == "caution" and self.caution_home is not None:
-            see = self.by_id.get(self.caution_home.caution_see)
-            body = quote_caution(self.caution_home, see)
-            used = [c for c in (see, self.caution_quoted_in) if c is not None]
-        elif need is not None and need.absent:
-            unknown = answerability().unknown(need, query, self.retriever.bm25.idf)
-            if unknown:
-                body = not_covered(need, chunk, [], fallback=body, unknown=unknown)
-        elif need is not None and not need.group and not answerability().gives(need, chunk, self.by_id, query):
-            others = (self.built.chunks[i] for i in ranking.order[:CLOSEST_FROM])
-            ranked = [chunk, *(c for c in others if c != chunk)]
-            lines = answerability().closest_lines(need, ranked)
-            body = not_covered(need, chunk, lines, fallback=body)
-            used = list(dict.fromkeys(c for _, c in lines)) or used
-        if need is not None and need.group:
-            body = with_caution(need, body)
+        category = None
+        if need is not None:
+            body, used, category = self._shaped_by_need(need, chunk, body, used, ranking, query)
         sources = [Source(chunk_id=c.chunk_id, title=c.title, section=c.section, score=round(score, 6))
                    for c in used]
-        return self._reply(body, "answer", sources=sources, suggestions=compose.suggestions(chunk, self.by_id))
+        return self._reply(body, "answer", sources=sources, suggestions=compose.suggestions(chunk, self.by_id),
+                           category=category)
+
+    def _shaped_by_need(self, need: Need, chunk: Chunk, body: str, used: list[Chunk], ranking: Ranking,
+                        query: str) -> tuple[str, list[Chunk], str | None]:
+        """The reply as what the question needs shapes it, with the chunks it cites and its category: a caution
+        for a group the article does not cover, the article's own stop line, or "the article doesn't say"
+        with the closest lines it does give."""
+        if need.group:
+            return with_caution(need, body), used, CAUTION
+        if need.quote == "caution" and self.caution_home is not None:
+            see = self.by_id.get(self.caution_home.caution_see)
+            quoted = [c for c in (see, self.caution_quoted_in) if c is not None]
+            return quote_caution(self.caution_home, see), quoted, None
+        if need.absent:
+            unknown = answerability().unknown(need, query, self.retriever.bm25.idf)
+            if not unknown:
+                return body, used, None
+            return not_covered(need, chunk, [], fallback=body, unknown=unknown), used, NOT_COVERED
+        if answerability().gives(need, chunk, self.by_id, query):
+            return body, used, None
+        others = (self.built.chunks[i] for i in ranking.order[:CLOSEST_FROM])
+        lines = answerability().closest_lines(need, [chunk, *(c for c in others if c != chunk)])
+        cited = list(dict.fromkeys(c for _, c in lines)) or used
+        return not_covered(need, chunk, lines, fallback=body), cited, NOT_COVERED
 
     def _reply(self, body: str, kind: str, sources: list[Source] | None = None,
                suggestions: tuple[str, ...] = (), category: str | None = None) -> Answer:
