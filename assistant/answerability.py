@@ -82,6 +82,8 @@ class Answerability:
             raise ValueError(f"{RULES_FILE}: needs and categories differ: {sorted(unknown)}")
         lists = data.get("words", {})
         self.rules = RuleSet.from_dict({k: v for k, v in data.items() if k != "needs"}, levels=["need"])
+        # Whether a chunk's text gives a need depends on the two alone: found once per pair, for the process.
+        self._given: dict[tuple[str, str], bool] = {}
         self.needs = {
             name: Need(id=name, group=bool(spec.get("group")), about_back=bool(spec.get("about_back")),
                        caution=spec.get("caution", ""),
@@ -111,11 +113,18 @@ class Answerability:
 
     def gives(self, need: Need, chunk: Chunk, by_id: Mapping[str, Chunk], question: str) -> bool:
         """Whether the chunk (with its members and related passages) gives what the question needs."""
-        text = _chunk_text(chunk, by_id)
         named = [item for item in need.items if _contains(_words(question), item)]
         if named:
-            return any(_contains(_words(text), item) for item in named)
-        return need.gives is not None and need.gives.search([text]) is not None
+            return any(_contains(_words(_chunk_text(chunk, by_id)), item) for item in named)
+        return self._gives(need.id, chunk, by_id)
+
+    def _gives(self, need_id: str, chunk: Chunk, by_id: Mapping[str, Chunk]) -> bool:
+        text = _chunk_text(chunk, by_id)
+        key = (need_id, text)
+        if key not in self._given:
+            rules = self.needs[need_id].gives
+            self._given[key] = rules is not None and rules.search([text]) is not None
+        return self._given[key]
 
     def closest_lines(self, need: Need, chunks: Sequence[Chunk]) -> list[tuple[str, Chunk]]:
         """Sentences that come closest to the need, from the chunks in the order given (best first)."""

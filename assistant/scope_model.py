@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -31,14 +31,43 @@ SUMMARY_FEATURES = ("dense_max", "dense_top", "bm25_max", "coverage", "named", "
 
 @lru_cache(maxsize=1)
 def signal_rules() -> dict[str, RuleSet]:
-    """One rule set per signal, so each gives its own verdict (a rule set reports only its first category)."""
+    """A rule set per signal, so each gives its own verdict (a rule set reports only its first category);
+    the `final` signals (refusals whatever else is asked) share one, searched once for all of them."""
     data = tomllib.loads(resources.files("assistant").joinpath(SIGNALS_FILE).read_text(encoding="utf-8"))
-    rest = {key: value for key, value in data.items() if key != "category"}
-    return {c["id"]: RuleSet.from_dict({**rest, "category": [c]}, levels=[c["level"]]) for c in data["category"]}
+    rest = {key: value for key, value in data.items() if key not in ("category", "final")}
+    by_id = {c["id"]: c for c in data["category"]}
+    final = [by_id[name] for name in data["final"]]
+    together = RuleSet.from_dict({**rest, "category": final}, levels=[c["level"] for c in final])
+    return {c["id"]: together if c in final else RuleSet.from_dict({**rest, "category": [c]}, levels=[c["level"]])
+            for c in data["category"]}
 
 
-def signals(question: str) -> dict[str, bool]:
-    return {name: rules.search([question]) is not None for name, rules in signal_rules().items()}
+class Signals(Mapping[str, bool]):
+    """The signals' verdicts on one question, each found only when first asked for (tens of microseconds
+    each; a follow-up resolved from the conversation needs none but the final ones)."""
+
+    def __init__(self, question: str) -> None:
+        self.question = question
+        self._found: dict[str, bool] = {}
+
+    def __getitem__(self, name: str) -> bool:
+        if name not in self._found:
+            rules = signal_rules()[name]
+            found = rules.search([self.question])
+            for other, shared in signal_rules().items():
+                if shared is rules:
+                    self._found[other] = found is not None and found.category.id == other
+        return self._found[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(signal_rules())
+
+    def __len__(self) -> int:
+        return len(signal_rules())
+
+
+def signals(question: str) -> Signals:
+    return Signals(question)
 
 
 def feature_names(dimension: int) -> tuple[str, ...]:
