@@ -26,7 +26,7 @@ from assistant.chunk import sentences
 from assistant.corpus import Corpus
 from assistant.embed import Embedder, SentenceTransformerEmbedder
 from assistant.errors import IndexCorruptError
-from assistant.onnx_encoder import ENCODER_FILE, OnnxEmbedder, export_encoder
+from assistant.onnx_encoder import ENCODER_FILE, OnnxEmbedder, export_encoder, query_encoder
 from assistant.records import Chunk
 
 FORMAT_VERSION = 3
@@ -106,9 +106,11 @@ def build_index(corpus: Corpus, embedder: Embedder, show_progress: bool = False,
     exportable = isinstance(embedder, SentenceTransformerEmbedder | OnnxEmbedder)
     built = BuiltIndex(chunks=corpus.chunks, vectors=index, owners=np.asarray(owners, dtype=np.int64),
                        manifest=manifest, encoder_model=embedder.model_path if exportable else None)
-    from assistant.scope_train import train_scope_model
+    from assistant.scope_train import train_scope_model, training_fingerprint
 
-    return replace(built, scope_model=train_scope_model(built, embedder).to_dict())
+    manifest["scope_training"] = training_fingerprint()
+    with query_encoder(embedder) as questions:
+        return replace(built, scope_model=train_scope_model(built, questions).to_dict())
 
 
 def vector_index(vectors: np.ndarray, approximate_above: int = APPROXIMATE_ABOVE
@@ -201,6 +203,10 @@ def stale_reason(manifest: dict[str, Any] | None, corpus_hash: str, embedder: Em
     fingerprint = getattr(embedder, "fingerprint", "")
     if fingerprint and manifest.get("model_fingerprint") not in ("", fingerprint):
         return "the embedding model's files changed"
+    from assistant.scope_train import training_fingerprint
+
+    if manifest.get("scope_training") != training_fingerprint():
+        return "the scope model's training data or rules changed"
     return None
 
 

@@ -8,6 +8,7 @@ scope: `out_of_scope.txt` and the training halves of the real consumer and MedQu
 
 from __future__ import annotations
 
+import hashlib
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,21 @@ FOLDS = 5
 # model and training files (fixed rather than searched at every build, which took seconds per test index).
 C = 0.1
 SEED = 0
+
+
+# Everything the model's training examples and features are read from: a change to any of them makes the
+# index stale, so the model is retrained rather than served against rules it was not trained with.
+TRAINING_SOURCES = ("scope.py", "scope_signals.toml", "spelling.toml", "scope_train.py", "scope_model.py")
+
+
+def training_fingerprint() -> str:
+    """A hash of the training files and of the code and rules that compute the features."""
+    package = resources.files("assistant")
+    digest = hashlib.sha256()
+    names = [*TRAINING_SOURCES, *(f"scope_training/{n}" for n in (*IN_SCOPE_FILES, *OUT_OF_SCOPE_FILES))]
+    for name in names:
+        digest.update(name.encode() + b"\0" + package.joinpath(name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _lines(name: str) -> list[str]:

@@ -113,3 +113,12 @@ def test_chunk_records_are_plain_json(fake_settings: Settings):
     Assistant.load(fake_settings, embedder=HashingEmbedder())
     records = json.loads((_data_folder(fake_settings) / "chunks.json").read_text())
     assert records[0]["chunk_id"] == "about/introduction"
+
+
+def test_changed_scope_training_makes_the_index_stale(fake_settings: Settings, monkeypatch):
+    Assistant.load(fake_settings, embedder=HashingEmbedder())
+    manifest = read_manifest(fake_settings.index_dir)
+    assert stale_reason(manifest, manifest["corpus_hash"], HashingEmbedder()) is None
+    monkeypatch.setattr("assistant.scope_train.training_fingerprint", lambda: "edited")
+    assert stale_reason(manifest, manifest["corpus_hash"], HashingEmbedder()) == (
+        "the scope model's training data or rules changed")
