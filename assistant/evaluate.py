@@ -17,6 +17,7 @@ from typing import Any
 from assistant.assistant import Assistant
 from assistant.records import Answer
 from assistant.retrieve import Method
+from assistant.scope_eval import SCOPE_FIGURES, scope_figures
 from assistant.settings import Settings
 from assistant.triage import triage
 
@@ -116,6 +117,7 @@ def evaluate(settings: Settings, data: Path, bot: Assistant | None = None) -> di
             history += [{"role": "user", "content": turn["q"]}, {"role": "assistant", "content": answer.text}]
 
     safety = safety_figures(bot, data, failures)
+    scope = scope_figures(bot, data, failures)
     consistent = sum(bot.ask(item["q"]).to_dict() == bot.ask(item["q"]).to_dict() for item in questions[:30])
     report: dict[str, Any] = {
         "retrieval": retrieval_table(bot, questions),
@@ -126,14 +128,18 @@ def evaluate(settings: Settings, data: Path, bot: Assistant | None = None) -> di
         "consistency": consistent / max(min(len(questions), 30), 1),
         "reading_grade_answers": statistics.mean(reading_grade(a.text) for a in answers) if answers else 0.0,
         **safety,
+        **scope,
         "counts": {"questions": len(questions), "lists": len(lists), "conversations": len(conversations),
                    "follow_ups": follow_total},
         "failures": failures,
     }
     thresholds = tomllib.loads((data / "thresholds.toml").read_text(encoding="utf-8"))
     report["thresholds"] = thresholds
-    report["below"] = [name for name, floor in thresholds.get("min", {}).items() if report[name] < floor]
-    report["below"] += [name for name, ceiling in thresholds.get("max", {}).items() if report[name] > ceiling]
+    # A figure the folder has no data for (the blind sets live only in tests/data) has no threshold to meet.
+    report["below"] = [name for name, floor in thresholds.get("min", {}).items()
+                       if name in report and report[name] < floor]
+    report["below"] += [name for name, ceiling in thresholds.get("max", {}).items()
+                        if name in report and report[name] > ceiling]
     report["red_flag_sets"] = red_flag_sets(bot, data)
     report["below"] += red_flag_sets_below(report["red_flag_sets"], data)
     report["passed"] = not report["below"]
@@ -150,12 +156,15 @@ def _conversation(bot: Assistant, messages: list[str]) -> Answer:
 
 
 def red_flag_sets(bot: Assistant, data: Path) -> dict[str, dict[str, Any]]:
-    """Per set written blind (data/blind/*.json), through `ask()`: red flags caught (emergency or urgent),
-    emergencies answered with exercise steps, and false alarms per category and per look-alike trap; and the
-    real consumer questions (data/real): emergency/urgent verdicts on questions labelled "none"."""
+    """Per red-flag set written blind (each data/blind/*.json that is a list of messages), through `ask()`: red
+    flags caught (emergency or urgent), emergencies answered with exercise steps, and false alarms per category
+    and per look-alike trap; and the real consumer questions (data/real): emergency/urgent verdicts on questions
+    labelled "none"."""
     sets: dict[str, dict[str, Any]] = {}
     for path in sorted((data / "blind").glob("*.json")):
         items = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(items, list):
+            continue  # a scope set (a table of question kinds), read by scope_eval
         per_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         per_trap: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         with_steps, missed, alarms, times = 0, [], [], []
@@ -283,8 +292,9 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"{method:8s} {row['hit@1']:6.3f} {row['mrr@5']:6.3f} {row['recall@3']:8.3f}")
     for name in ("answers_on_target", "list_answers_complete", "follow_ups_resolved", "footer_rate", "consistency",
                  "reading_grade_answers", "red_flag_recall", "false_alarm_rate", "out_of_scope_accuracy",
-                 "in_scope_kept", "reading_grade_safety"):
-        print(f"{name:24s} {report[name]:.3f}")
+                 "in_scope_kept", "reading_grade_safety", *SCOPE_FIGURES):
+        if name in report:
+            print(f"{name:32s} {report[name]:.3f}")
     print("counts: " + ", ".join(f"{k}={v}" for k, v in report["counts"].items()))
     for name, figures in report.get("red_flag_sets", {}).items():
         shown = {k: v for k, v in figures.items() if k not in ("missed", "false_alarms")}

@@ -19,6 +19,8 @@ OUT_OF_SCOPE = {
                    "A pharmacist or your GP can tell you what is safe for you to take."),
     "scan_or_surgery": ("I can't help you decide about scans or surgery.",
                         "Your GP or specialist can talk this through with you."),
+    "service": ("I can't help with appointments, prices, insurance or things to buy.",
+                "Please contact the clinic directly for those."),
     "off_topic": ("I'm not able to answer that. I only know about one article on lower back exercises.",
                   ""),
 }

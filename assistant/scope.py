@@ -38,6 +38,15 @@ terminated_by = ["CLAUSE"]
 phrases = ["no", "not", "without", "instead of", "rather than", "other than", "apart from", "avoid",
            "avoiding", "stop", "stopped", "off"]
 
+# What a clinician already said ("my physio said it's just a strain") is reassurance, not a question.
+[[context]]
+name = "what someone already said"
+category = "REPORTED"
+direction = "FORWARD"
+max_scope = 4
+terminated_by = ["CLAUSE"]
+phrases = ["said", "says", "told me", "told us", "reckons", "reckoned", "thinks", "confirmed"]
+
 [[context]]
 name = "not a negation"
 category = "NEGATED"

@@ -48,6 +48,19 @@ def test_no_exercises_for_the_rest_of_a_flagged_conversation(fake_bot: Assistant
     assert HELD_BACK in answer.text and "Lie on your back" not in answer.text and not answer.sources
 
 
+def test_small_talk_after_a_warning_gets_its_own_reply_under_the_reminder(fake_bot: Assistant) -> None:
+    answer = fake_bot.ask("thanks", history=FLAGGED)
+    assert (answer.kind, answer.category) == ("emergency", "cauda_equina")
+    assert answer.text.startswith("⚠️ **Remember:**") and "You're welcome" in answer.text
+    assert not answer.sources
+
+
+def test_what_the_article_does_not_say_is_held_back_too_after_a_warning(fake_bot: Assistant) -> None:
+    answer = fake_bot.ask("how often should i do the bridge?", history=FLAGGED)
+    assert (answer.kind, answer.category) == ("emergency", "cauda_equina")
+    assert HELD_BACK in answer.text and "The article doesn't say" not in answer.text and not answer.sources
+
+
 def test_a_new_red_flag_in_the_latest_message_gets_the_full_card(fake_bot: Assistant) -> None:
     history = [{"role": "user", "content": "back pain and a fever since yesterday"},
                {"role": "assistant", "content": "(the urgent card)"}]
