@@ -167,10 +167,15 @@ def subject(chunk: Chunk) -> str:
     return f"the {chunk.title}" if chunk.kind in ("exercise", "mention") else "these exercises"
 
 
-def not_covered(need: Need, chunk: Chunk, lines: Sequence[tuple[str, Chunk]], fallback: str,
-                unknown: Sequence[str] = ()) -> str:
-    """The article doesn't say; then the closest lines it does give, cited; then who can advise."""
-    parts = [f"**{NOT_COVERED_LEAD}say {need.says.format(it=subject(chunk), subject=' '.join(unknown))}.**"]
+def not_covered_line(need: Need, chunk: Chunk, unknown: Sequence[str] = ()) -> str:
+    """What the article does not say, in bold: the first thing the reply says."""
+    return f"**{NOT_COVERED_LEAD}say {need.says.format(it=subject(chunk), subject=' '.join(unknown))}.**"
+
+
+def not_covered(need: Need, lines: Sequence[tuple[str, Chunk]], fallback: str) -> str:
+    """After `not_covered_line`: the closest lines the article does give, cited (or, with none, what it does
+    say about the chosen part), then who can advise."""
+    parts = []
     if lines:
         parts.append("The closest it gives:")
         for quoted_from in dict.fromkeys(c for _, c in lines):
@@ -182,9 +187,9 @@ def not_covered(need: Need, chunk: Chunk, lines: Sequence[tuple[str, Chunk]], fa
     return "\n\n".join(p for p in parts if p)
 
 
-def with_caution(need: Need, body: str) -> str:
-    """A group the article does not cover: the caution and who to ask come before anything else."""
-    return f"**{need.caution}**\n\n{body}"
+def caution_line(need: Need) -> str:
+    """A group the article does not cover: the caution and who to ask, said before anything else."""
+    return f"**{need.caution}**"
 
 
 def quote_caution(chunk: Chunk, see: Chunk | None) -> str:

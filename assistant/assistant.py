@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from assistant import compose, replies
-from assistant.answerability import Need, answerability, not_covered, quote_caution, with_caution
+from assistant.answerability import Need, answerability, caution_line, not_covered, not_covered_line, quote_caution
 from assistant.conversation import (
     REFERS_BACK,
     Turn,
@@ -69,7 +69,11 @@ CLOSEST_FROM = 5
 
 @dataclass(frozen=True)
 class Reply:
-    """What a reply says before the footer is added: its body, kind and where it came from."""
+    """What a reply says before the footer is added: its body, kind and where it came from.
+
+    `lead` is what a reader must meet before anything else, warnings included: what the article does not
+    say or cover.
+    """
 
     body: str
     kind: str
@@ -77,13 +81,15 @@ class Reply:
     suggestions: tuple[str, ...] = ()
     category: str | None = None
     exercise: Exercise | None = None
+    lead: str = ""
 
 
 @dataclass(frozen=True)
 class Shaped:
-    """An answer as what the question needs reshaped it: its body, the chunks it cites, its category, and
-    whether it still shows the chosen chunk (an interface adds an exercise's timer and picture only then)."""
+    """An answer as what the question needs reshaped it: its lead and body, the chunks it cites, its category,
+    and whether it still shows the chosen chunk (an interface adds an exercise's timer and picture only then)."""
 
+    lead: str
     body: str
     cited: tuple[Chunk, ...]
     category: str | None
@@ -312,9 +318,9 @@ class Assistant:
         used = [chunk, *(self.by_id[m] for m in chunk.members if m in self.by_id),
                 *(self.by_id[r] for r in chunk.related if r in self.by_id)]
         shaped = self._shaped_by_need(need, chunk, body, tuple(used), ranking, query) if need is not None else None
-        category = None
+        lead, category = "", None
         if shaped is not None:
-            body, used, category = shaped.body, list(shaped.cited), shaped.category
+            lead, body, used, category = shaped.lead, shaped.body, list(shaped.cited), shaped.category
         if compose.sends_to_someone(chunk):
             body = "\n\n".join(p for p in (body, compose.booking_line(self.settings)) if p)
         sources = tuple(Source(chunk_id=c.chunk_id, title=c.title, section=c.section, score=round(score, 6))
@@ -323,7 +329,7 @@ class Assistant:
         exercise = Exercise(chunk_id=chunk.chunk_id, title=chunk.title, aspect=aspect, hold_seconds=chunk.hold_seconds,
                             image=chunk.image, image_alt=chunk.image_alt) \
             if chunk.kind == "exercise" and shows_chunk else None
-        return Reply(body, "answer", sources, compose.suggestions(chunk, self.by_id, aspect), category, exercise)
+        return Reply(body, "answer", sources, compose.suggestions(chunk, self.by_id, aspect), category, exercise, lead)
 
     def _shaped_by_need(self, need: Need, chunk: Chunk, body: str, used: tuple[Chunk, ...], ranking: Ranking,
                         query: str) -> Shaped | None:
@@ -331,27 +337,29 @@ class Assistant:
         a caution for a group the article does not cover, the article's own stop line, or "the article doesn't
         say" with the closest lines it does give."""
         if need.group:
-            return Shaped(with_caution(need, body), used, CAUTION, shows_chunk=True)
+            return Shaped(caution_line(need), body, used, CAUTION, shows_chunk=True)
         if need.quote == "caution" and self.caution_home is not None:
             see = self.by_id.get(self.caution_home.caution_see)
             quoted = tuple(c for c in (see, self.caution_quoted_in) if c is not None)
-            return Shaped(quote_caution(self.caution_home, see), quoted or used, None, shows_chunk=False)
+            return Shaped("", quote_caution(self.caution_home, see), quoted or used, None, shows_chunk=False)
         if need.absent:
             unknown = answerability().unknown(need, query, self.retriever.bm25.idf)
             if not unknown:
                 return None
-            return Shaped(not_covered(need, chunk, [], fallback=body, unknown=unknown), used, NOT_COVERED,
-                          shows_chunk=True)
+            return Shaped(not_covered_line(need, chunk, unknown), not_covered(need, [], fallback=body), used,
+                          NOT_COVERED, shows_chunk=True)
         if answerability().gives(need, chunk, self.by_id, query):
             return None
         others = (self.built.chunks[i] for i in ranking.order[:CLOSEST_FROM])
         lines = answerability().closest_lines(need, [chunk, *(c for c in others if c != chunk)])
         cited = tuple(dict.fromkeys(c for _, c in lines)) or used
         # Without close lines, the reply quotes the chunk's own reply after saying what the article lacks.
-        return Shaped(not_covered(need, chunk, lines, fallback=body), cited, NOT_COVERED, shows_chunk=not lines)
+        return Shaped(not_covered_line(need, chunk), not_covered(need, lines, fallback=body), cited, NOT_COVERED,
+                      shows_chunk=not lines)
 
     def _reply(self, reply: Reply) -> Answer:
-        return Answer(text=compose.with_footer(reply.body, self.settings), kind=reply.kind,  # type: ignore[arg-type]
+        body = "\n\n".join(p for p in (reply.lead, reply.body) if p)
+        return Answer(text=compose.with_footer(body, self.settings), kind=reply.kind,  # type: ignore[arg-type]
                       sources=list(reply.sources), footer=self.settings.footer,
                       corpus_hash=str(self.manifest.get("corpus_hash", "")), suggestions=reply.suggestions,
                       category=reply.category, exercise=reply.exercise)

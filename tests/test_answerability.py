@@ -96,3 +96,15 @@ def test_a_question_about_surgery_itself_is_still_refused(fake_bot: Assistant):
 def test_a_mentioned_exercise_says_the_article_gives_no_steps(fake_bot: Assistant):
     answer = fake_bot.ask("how do i do a pelvic tilt?")
     assert says_not_covered(answer.text) and "gives no steps" in answer.text
+
+
+@pytest.mark.parametrize(("question", "lead"), [
+    ("i have pins and needles in my leg, how often should i do the bridge?",
+     "**The article doesn't say how often to do the Bridge.**"),
+    ("im pregnant and get pins and needles, can i do the bridge", "**The article doesn't cover exercise in pregnancy."),
+])
+def test_what_the_article_lacks_is_said_before_the_safety_net(fake_bot: Assistant, question: str, lead: str):
+    """Issue 11: say first what the article does not give; issue 9: the safety net before any exercise."""
+    answer = fake_bot.ask(question)
+    assert answer.kind == "answer" and answer.text.startswith(lead) and says_not_covered(answer.text)
+    assert answer.text.split("\n\n")[1].startswith("**Get help first if you have:**")
