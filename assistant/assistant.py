@@ -250,8 +250,11 @@ class Assistant:
         if need is not None and need.about_back and not (said["back"] or said["exercise"] or ranking.named or topic):
             need = None
         # Exercise for a group the article does not cover ("had a discectomy, which of these can I do?") is
-        # answered with a caution, not refused as a question about surgery.
-        refused = None if need is not None and need.group else self._refused_by_rules(scope, said, ranking)
+        # answered with a caution, not refused as a question about surgery; but a question that asks what is
+        # wrong ("is this part of the sciatica or should he stretch?") is still sent to a doctor.
+        refused = self._refused_by_rules(scope, said, ranking)
+        if need is not None and need.group and refused != "diagnosis":
+            refused = None
         if refused is not None:
             return self._refusal(refused)
         chosen = self._choose(query, ranking, scope, said, topic, need)

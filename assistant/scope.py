@@ -170,6 +170,8 @@ need.condition = ["slipped ... disc/discs", "herniat*", "bulging ... disc/discs"
              "muscle ... strain/tear/spasm", "strain", "sprain", "fractur*", "broken", "cancer", "tumour",
              "infection", "cauda equina", "piriformis syndrome", "facet*", "ligament*", "disc", "discs",
              "muscular", "serious", "normal back pain", "just a", "something worse"]
+# "Is it safe if I have a herniated disc?" asks whether exercise suits them, not what is wrong.
+except_in = ["is it/this/that ... safe/ok/okay/alright/fine/wise/advisable"]
 
 [[category]]
 id = "other_body_part"

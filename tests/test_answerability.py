@@ -108,3 +108,12 @@ def test_what_the_article_lacks_is_said_before_the_safety_net(fake_bot: Assistan
     answer = fake_bot.ask(question)
     assert answer.kind == "answer" and answer.text.startswith(lead) and says_not_covered(answer.text)
     assert answer.text.split("\n\n")[1].startswith("**Get help first if you have:**")
+
+
+def test_a_group_caution_does_not_override_a_question_about_what_is_wrong(fake_bot: Assistant):
+    """Exercise with a back condition gets a caution; asking whether new symptoms are part of it gets a doctor."""
+    caution = fake_bot.ask("is it safe if i have a herniated disc")
+    assert (caution.kind, caution.category) == ("answer", "caution")
+    asked = fake_bot.ask("I've had sciatica for years, is this new pain in my leg part of it or should I stretch?")
+    assert (asked.kind, asked.category) == ("out_of_scope", "diagnosis")
+    assert "Only a doctor or physiotherapist who examines you can do that" in asked.text
