@@ -324,7 +324,8 @@ class Assistant:
         lead, category = "", None
         if shaped is not None:
             lead, body, used, category = shaped.lead, shaped.body, list(shaped.cited), shaped.category
-        if compose.sends_to_someone(chunk):
+        # Where the advice is to see someone, the reply says how to book (when the clinic has set a link or phone).
+        if category in (CAUTION, NOT_COVERED) or compose.sends_to_someone(used[0]):
             body = "\n\n".join(p for p in (body, compose.booking_line(self.settings)) if p)
         sources = tuple(Source(chunk_id=c.chunk_id, title=c.title, section=c.section, score=round(score, 6))
                         for c in used)

@@ -24,8 +24,9 @@ OUT_OF_SCOPE = {
     "off_topic": ("I'm not able to answer that. I only know about one article on lower back exercises.",
                   ""),
 }
-# Where the advice is to see a professional, the reply also says how to book one (when the clinic has set it).
-SEE_SOMEONE = frozenset({"other_body_part", "diagnosis", "scan_or_surgery"})
+# Where the advice is to see a professional (or to contact the clinic), the reply also says how to book one
+# (when the clinic has set it).
+SEE_SOMEONE = frozenset({"other_body_part", "diagnosis", "scan_or_surgery", "service"})
 # NHS back-pain page style: the signs that mean "get help first", in everyday words.
 SAFETY_NET = ("numbness around your bottom or genitals", "new trouble peeing or pooing",
               "weakness or numbness in your legs", "a high temperature or feeling very unwell",
