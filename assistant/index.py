@@ -28,7 +28,7 @@ from assistant.embed import Embedder, SentenceTransformerEmbedder
 from assistant.errors import IndexCorruptError
 from assistant.onnx_encoder import ENCODER_FILE, OnnxEmbedder, export_encoder
 from assistant.records import Chunk
-from assistant.triage.similarity import exemplars
+from assistant.triage.exemplars import exemplars
 
 FORMAT_VERSION = 2
 EXEMPLARS_FILE = "exemplars.npy"
@@ -55,7 +55,7 @@ class BuiltIndex:
     encoder_model: Path | None = None
     """Model folder that `save_index` exports to ONNX beside the vectors; None: nothing to export."""
     exemplar_vectors: np.ndarray | None = None
-    """The red-flag similarity exemplars, encoded at build time (0.25 s saved at every start)."""
+    """The red-flag exemplars (an input of the learned opinion), encoded at build time (0.25 s saved at every start)."""
 
 
 def embedding_text(chunk: Chunk, titles: dict[str, str]) -> str:
