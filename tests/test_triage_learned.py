@@ -31,7 +31,8 @@ def test_evidence_combines_facts_across_messages_and_names_the_cue_that_cancelle
         ["I have osteoporosis", "slipped on the step, now my back hurts"])
     pet = columns(["my dog has been wetting himself, my back hurts from cleaning"])
     assert {"cancelled.PET", "cue.PET"} <= pet and "partial.cauda_equina" not in pet
-    assert "symptom.PET" in columns(["my dog has weak legs"]) and "symptom.affirmed" not in columns(["my dog has weak legs"])
+    dog = columns(["my dog has weak legs"])
+    assert "symptom.PET" in dog and "symptom.affirmed" not in dog
 
 
 def test_symptom_words_are_read_with_their_context() -> None:
@@ -43,8 +44,9 @@ def test_symptom_words_are_read_with_their_context() -> None:
 
 def test_a_long_message_is_judged_whole_and_sentence_by_sentence() -> None:
     said = "Can I do the bridge today? I have been peeing myself since my back went. Thanks a lot."
+    # "Thanks a lot" is too short to compare with an exemplar.
     assert [u.quote for u in units(said)] == [said, "Can I do the bridge today",
-                                              "I have been peeing myself since my back went"]  # "Thanks a lot": too short
+                                              "I have been peeing myself since my back went"]
     assert [u.quote for u in units("my back hurts")] == ["my back hurts"]
 
 

@@ -1,7 +1,8 @@
 """What the rules saw in a conversation, as numbers: the evidence a learned opinion weighs beside the words' meaning.
 
-Whether a rule fired is the rules' own verdict, not a column here. A rule that did not fire still tells something: one of its two word groups was there ("osteoporosis", but no
-fall), or its sign was there and a cue cancelled it ("my dog" before "wetting himself"). These are the columns
+Whether a rule fired is the rules' own verdict, not a column here. A rule that did not fire still tells
+something: one of its two word groups was there ("osteoporosis", but no fall), or its sign was there and a cue
+cancelled it ("my dog" before "wetting himself"). These are the columns
 (named, so a model file says which it was trained on):
 - `partial.<category>`: the largest share of one rule's word groups that occur and count (a group of
   plain pain or back words only beside one that names a sign);

@@ -23,8 +23,8 @@ import numpy as np
 
 from assistant.text import RETRIEVAL_CHARS
 from assistant.triage.evidence import evidence, evidence_names
-from assistant.triage.policy import red_flags
 from assistant.triage.exemplars import Exemplars, exemplars
+from assistant.triage.policy import red_flags
 
 MODEL_FILE = "red_flag_model"
 MIN_UNIT_WORDS = 4  # a shorter sentence ("ok thanks") says too little to compare with an exemplar
@@ -105,7 +105,8 @@ class Featurizer:
         out, start = [], 0
         for message, us in zip(kept, per_message, strict=True):
             block = sims[start:start + len(us)]
-            closest = np.stack([block[:, :n][:, mask].max(axis=1) for mask in self._masks], axis=1)  # units x categories
+            # units x categories: each unit's best cosine to each category's exemplars
+            closest = np.stack([block[:, :n][:, mask].max(axis=1) for mask in self._masks], axis=1)
             contrast = block[:, n:].max(axis=1, keepdims=True) if block.shape[1] > n else np.full((len(us), 1), -1.0)
             out.append(np.concatenate([vectors[start], closest.max(axis=0), (closest - contrast).max(axis=0),
                                        evidence(rules, [message]), conversation]).astype(np.float32))
@@ -208,7 +209,8 @@ class LearnedOpinion:
         block = sims[start:start + len(per_message[best])][:, rows_of]
         unit, exemplar = np.unravel_index(int(np.argmax(block)), block.shape)
         texts = [text for cid, text in data.rows if cid == category]
-        cues = frozenset(name.removeprefix("conversation.cue.") for name, value in zip(self.model.columns, rows[0])
+        columns = zip(self.model.columns, rows[0], strict=True)
+        cues = frozenset(name.removeprefix("conversation.cue.") for name, value in columns
                          if name.startswith("conversation.cue.") and value > 0)
         return Judgement(float(scores[best]), category, float(probabilities[best, column]),
                          per_message[best][int(unit)].quote, texts[int(exemplar)], cues)

@@ -75,7 +75,10 @@ def triage(messages: Sequence[str], opinion: LearnedOpinion | None = None) -> Tr
 
 def second_opinion(messages: Sequence[str], opinion: LearnedOpinion) -> Triage:
     """The learned opinion alone, for a conversation no rule flagged: "urgent" (check first) when it is likely a
-    red flag, "emergency" when, more likely still, an emergency one."""
+    red flag, "emergency" when, more likely still, an emergency one. Only in back-pain chat ([words].domain),
+    where it was trained."""
+    if not red_flags().mentions(messages, "domain"):
+        return Triage("none")
     judged = opinion.judge(messages)
     if judged is None or judged.score < opinion.thresholds["raise"]:
         return Triage("none")

@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 
 from assistant.text import clean
+from assistant.triage.exemplars import EXEMPLARS_FILE
 from assistant.triage.learned import Featurizer, Model, feature_names
 from assistant.triage.policy import NEVER_VETOED, RULES_FILE, VETO_CUES, red_flags
-from assistant.triage.exemplars import EXEMPLARS_FILE
 
 REGULARISATION = 0.05  # sklearn's C: 0.01-0.2 gave the same out-of-writer figures within 0.005 (9 writers)
 EMERGENCY_PRECISION = 0.9  # a raise says "emergency" only where 9 in 10 raised that high were emergencies
@@ -76,7 +76,8 @@ def load_examples(data: Path) -> list[Example]:
                 label = "none" if tier == "none" else item.get("category") or _rules_category(messages)
                 if label is None:
                     continue
-                trap = item.get("trap") or ("ordinary" if path.name in ORDINARY else "other" if tier == "none" else None)
+                ordinary = "ordinary" if path.name in ORDINARY else "other" if tier == "none" else None
+                trap = item.get("trap") or ordinary
                 examples.append(Example(writer, messages, label, tier, trap))
     return examples
 
@@ -146,6 +147,7 @@ class Scored:
     category: str
     rules: str | None  # the category a rule found, or None
     trap_cue: bool  # a cue of VETO_CUES is in the conversation
+    in_domain: bool  # the conversation is back-pain chat ([words].domain): the raise applies
 
 
 def out_of_writer(examples: Sequence[Example], rows: Sequence[np.ndarray], classes: Sequence[str],
@@ -164,7 +166,8 @@ def out_of_writer(examples: Sequence[Example], rows: Sequence[np.ndarray], class
                 found = red_flags().search(e.messages)
                 scored[i] = Scored(e, float(1 - probabilities[best, 0]),
                                    classes[1 + int(np.argmax(probabilities[best, 1:]))],
-                                   found.category.id if found else None, bool(rows[i][:, trap_columns].max() > 0))
+                                   found.category.id if found else None, bool(rows[i][:, trap_columns].max() > 0),
+                                   red_flags().mentions(e.messages, "domain"))
         progress(f"  out of writer: {writer}")
     return [scored[i] for i in range(len(examples))]
 
@@ -175,7 +178,7 @@ def verdict(s: Scored, thresholds: dict[str, float]) -> str:
     if s.rules is not None:
         vetoed = s.trap_cue and s.rules not in NEVER_VETOED and s.score < thresholds["veto"]
         return "none" if vetoed else ("emergency" if s.rules in emergency else "urgent")
-    if s.score >= thresholds["raise"]:
+    if s.in_domain and s.score >= thresholds["raise"]:
         return "emergency" if s.category in emergency and s.score >= thresholds["emergency"] else "urgent"
     return "none"
 
