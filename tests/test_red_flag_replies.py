@@ -65,7 +65,7 @@ def test_an_answer_to_a_message_with_symptoms_carries_the_safety_net(fake_bot: A
 
 @pytest.mark.model
 def test_the_learned_opinion_raises_what_no_rule_words_and_says_why(bot: Assistant) -> None:
-    said = "when I sit on the toilet seat it feels like the seat is not there under me"
+    said = "since my back went, when I sit on the toilet seat it feels like the seat is not there under me"
     assert triage([said]).level == "none"  # no rule has these words
     answer = bot.ask(said)
     assert answer.kind in ("emergency", "urgent") and answer.category == "cauda_equina"

@@ -123,8 +123,11 @@ def test_the_veto_needs_a_context_cue_and_a_confident_opinion_and_never_touches_
 
 
 def test_the_raise_is_urgent_and_emergency_only_when_more_confident() -> None:
-    silent = ["the seat feels like it is not there under me"]
+    silent = ["since my back went the seat feels like it is not there under me"]
     assert triage(silent).level == "none"
+    # Only back-pain chat ([words].domain): general health questions are not what it was trained on.
+    outside = ["the seat feels like it is not there under me"]
+    assert second_opinion(outside, StubOpinion(0.9, frozenset())).level == "none"
     assert second_opinion(silent, StubOpinion(0.6, frozenset())).level == "urgent"
     raised = second_opinion(silent, StubOpinion(0.9, frozenset()))
     assert (raised.level, raised.category, raised.source, raised.evidence) == ("emergency", "major_trauma",
