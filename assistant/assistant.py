@@ -42,8 +42,9 @@ from assistant.smalltalk import small_talk
 from assistant.spelling import Speller, spelling_rules
 from assistant.text import RETRIEVAL_CHARS, clean, for_matching
 from assistant.triage import Triage, about_back, describes_symptoms, triage
+from assistant.triage.exemplars import exemplars
+from assistant.triage.learned import LearnedOpinion
 from assistant.triage.policy import second_opinion
-from assistant.triage.similarity import SimilarityOpinion, exemplars
 from assistant.vectors import QueryVectors
 
 log = logging.getLogger(__name__)
@@ -142,7 +143,7 @@ class Assistant:
         self.retriever = Retriever(built, self.vectors.one)
         # Exemplar vectors stored with the index when they match the bundled exemplars; else encoded on first use.
         stored = built.exemplar_vectors if built.manifest.get("exemplars_sha256") == exemplars().digest else None
-        self.opinion = SimilarityOpinion(self.vectors.many, stored)
+        self.opinion = LearnedOpinion.for_encoder(embedder, self.vectors.many, stored)
         if built.scope_model is None:
             raise IndexCorruptError(f"{settings.index_dir}: the index has no scope model; {REBUILD_HINT}.")
         self.scope_model = ScopeModel.from_dict(built.scope_model, feature_names(embedder.dimension))
@@ -200,11 +201,12 @@ class Assistant:
         return Languages.load(self.settings.model_path)
 
     def _flag(self, messages: list[str]) -> Triage:
-        """The rules, then sign words in another language, then the similarity opinion (English only)."""
-        flag = triage(messages)
-        if flag.level == "none":
+        """The rules (checked by the learned opinion), then sign words in another language, then the learned
+        opinion (English only)."""
+        flag = triage(messages, self.opinion)
+        if flag.level == "none" and flag.source is None:
             flag = self.languages.triage(messages)
-        if flag.level == "none":
+        if flag.level == "none" and flag.source is None and self.opinion is not None:
             # The exemplars are English: a message in another language is not compared with them.
             english = [m for m in messages if self.languages.detect(m) is None]
             flag = second_opinion(english, self.opinion) if english else flag

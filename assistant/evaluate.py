@@ -156,15 +156,20 @@ def _conversation(bot: Assistant, messages: list[str]) -> Answer:
 
 
 def red_flag_sets(bot: Assistant, data: Path) -> dict[str, dict[str, Any]]:
-    """Per red-flag set written blind (each data/blind/*.json that is a list of messages), through `ask()`: red
-    flags caught (emergency or urgent), emergencies answered with exercise steps, and false alarms per category
-    and per look-alike trap; and the real consumer questions (data/real): emergency/urgent verdicts on questions
-    labelled "none"."""
+    """Per set written blind (data/blind/*.json and the training writers in data/blind/train), through `ask()`:
+    red flags caught (emergency or urgent), emergencies answered with exercise steps, and false alarms per
+    category and per look-alike trap; the other-language set (`languages`); and the real consumer questions
+    (data/real): emergency/urgent verdicts on questions labelled "none". The learned opinion was trained on
+    every one of these writers, so these are in-sample: its out-of-writer figures come from its model file.
+    Scope sets (tables of question kinds) in the same folder are read by scope_eval."""
     sets: dict[str, dict[str, Any]] = {}
-    for path in sorted((data / "blind").glob("*.json")):
+    for path in sorted([*(data / "blind").glob("*.json"), *(data / "blind" / "train").glob("*.json")]):
         items = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(items, dict) and "other_language" in items:
+            sets[path.stem] = languages_set(bot, items)
+            continue
         if not isinstance(items, list):
-            continue  # a scope set (a table of question kinds), read by scope_eval
+            continue  # a scope set, read by scope_eval
         per_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         per_trap: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         with_steps, missed, alarms, times = 0, [], [], []
@@ -217,6 +222,35 @@ def red_flag_sets(bot: Assistant, data: Path) -> dict[str, dict[str, Any]]:
         sets["consumer-questions"] = {"alarms_on_none": len(alarms), "red_flags_caught": f"{caught}/{flagged}",
                                       "false_alarms": alarms}
     return sets
+
+
+def languages_set(bot: Assistant, data: dict[str, Any]) -> dict[str, Any]:
+    """An other-language set: red flags given the emergency or urgent card, other messages flagged (should be
+    none), messages answered in neither English nor their language; and its English, which must never get the
+    other-language reply."""
+    missed, alarms, unanswered = [], [], []
+    flags = 0
+    for item in data["other_language"]:
+        answer = bot.ask(item["text"])
+        raised = answer.kind in ("emergency", "urgent")
+        if item["tier"] != "none":
+            flags += 1
+            if not raised:
+                missed.append([item["lang"], item["text"]])
+        elif raised:
+            alarms.append([item["lang"], item["text"], answer.category])
+        if not raised and answer.category != "language":
+            unanswered.append([item["lang"], item["text"], answer.category])
+    misread = [item["text"] for item in data["english"] if bot.ask(item["text"]).category == "language"]
+    english_none = [item for item in data["english"] if item["tier"] == "none"]
+    english_alarms = [item["text"] for item in english_none if bot.ask(item["text"]).kind in ("emergency", "urgent")]
+    return {"other_language_red_flags_caught": round(1 - len(missed) / max(flags, 1), 3),
+            "other_language_alarms_on_none": len(alarms), "other_language_not_recognised": len(unanswered),
+            "english_misread_as_other_language": len(misread), "english_alarms_on_none": len(english_alarms),
+            "counts": {"other_language": len(data["other_language"]), "red_flags": flags,
+                       "english": len(data["english"])},
+            "missed": missed, "false_alarms": alarms + [["english", t] for t in english_alarms],
+            "not_recognised": unanswered, "misread": misread}
 
 
 def red_flag_sets_below(sets: dict[str, dict[str, Any]], data: Path) -> list[str]:
@@ -297,7 +331,7 @@ def print_report(report: dict[str, Any]) -> None:
             print(f"{name:32s} {report[name]:.3f}")
     print("counts: " + ", ".join(f"{k}={v}" for k, v in report["counts"].items()))
     for name, figures in report.get("red_flag_sets", {}).items():
-        shown = {k: v for k, v in figures.items() if k not in ("missed", "false_alarms")}
+        shown = {k: v for k, v in figures.items() if k not in ("missed", "false_alarms", "not_recognised", "misread")}
         print(f"red-flag set {name}: " + json.dumps(shown, ensure_ascii=False))
     for name, items in report["failures"].items():
         for item in items:

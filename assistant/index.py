@@ -30,7 +30,7 @@ from assistant.embed import Embedder, SentenceTransformerEmbedder
 from assistant.errors import IndexCorruptError
 from assistant.onnx_encoder import ENCODER_FILE, OnnxEmbedder, export_encoder, query_encoder
 from assistant.records import Chunk
-from assistant.triage.similarity import exemplars
+from assistant.triage.exemplars import exemplars
 
 # 4: the red-flag exemplar vectors (format 2's optional extra) and the scope model (the scope branch's 3) together.
 FORMAT_VERSION = 4
@@ -59,7 +59,7 @@ class BuiltIndex:
     encoder_model: Path | None = None
     """Model folder that `save_index` exports to ONNX beside the vectors; None: nothing to export."""
     exemplar_vectors: np.ndarray | None = None
-    """The red-flag similarity exemplars, encoded at build time (0.25 s saved at every start)."""
+    """The red-flag exemplars (an input of the learned opinion), encoded at build time (0.25 s saved at every start)."""
     scope_model: dict[str, Any] | None = None
     """The trained scope model (`ScopeModel.to_dict()`), stored beside the vectors."""
 

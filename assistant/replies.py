@@ -54,7 +54,7 @@ def call_link(settings: Settings) -> str:
 def safety(flag: Triage, settings: Settings, about_back: bool) -> str:
     """Urgent-care advice that replaces the exercises, echoing the user's own words, escaped.
 
-    "With back pain" only when the user spoke of their back; a "check first" (from the similarity
+    "With back pain" only when the user spoke of their back; a "check first" (from the learned
     opinion) says what it is: their words read like a sign a doctor should check.
     """
     said = f"You said: “{escape_markdown(flag.evidence)}”." if flag.evidence else ""
@@ -70,9 +70,9 @@ def safety(flag: Triage, settings: Settings, about_back: bool) -> str:
             "**Do not do the exercises for now.**",
         ]
     else:
-        heading = "## ⚠️ Please check with a doctor first" if flag.source == "similarity" else \
+        heading = "## ⚠️ Please check with a doctor first" if flag.source == "learned" else \
             "## ⚠️ See a doctor today"
-        if flag.source == "similarity":
+        if flag.source == "learned":
             what = f"That can be a sign of {label}, so a doctor should check it first."
         lines = [
             heading,

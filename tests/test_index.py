@@ -12,7 +12,7 @@ from fakes import HashingEmbedder
 from assistant import Assistant, IndexCorruptError, Settings
 from assistant.corpus import load_corpus
 from assistant.index import build_index, load_index, read_manifest, save_index, stale_reason
-from assistant.triage.similarity import exemplars
+from assistant.triage.exemplars import exemplars
 
 
 def test_round_trip_keeps_chunks_vectors_and_manifest(fake_settings: Settings):
