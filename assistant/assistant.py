@@ -28,11 +28,11 @@ from assistant.index import (
     build_index,
     encoder_file,
     load_index,
-    read_manifest,
     save_index,
     stale_reason,
 )
 from assistant.languages import Languages
+from assistant.manifest import Manifest, read_manifest
 from assistant.records import Answer, Chunk, Exercise, Hit, Source
 from assistant.retrieve import Method, Ranking, Retriever
 from assistant.scope import Scope, check_scope
@@ -142,7 +142,7 @@ class Assistant:
         self.vectors = QueryVectors(embedder, QUERY_CACHE_SIZE)
         self.retriever = Retriever(built, self.vectors.one)
         # Exemplar vectors stored with the index when they match the bundled exemplars; else encoded on first use.
-        stored = built.exemplar_vectors if built.manifest.get("exemplars_sha256") == exemplars().digest else None
+        stored = built.exemplar_vectors if built.manifest.exemplars_sha256 == exemplars().digest else None
         self.opinion = LearnedOpinion.for_encoder(embedder, self.vectors.many, stored)
         if built.scope_model is None:
             raise IndexCorruptError(f"{settings.index_dir}: the index has no scope model; {REBUILD_HINT}.")
@@ -162,7 +162,7 @@ class Assistant:
         return cls(ensure_index(settings, embedder), embedder, settings)
 
     @property
-    def manifest(self) -> dict[str, Any]:
+    def manifest(self) -> Manifest:
         return self.built.manifest
 
     def search(self, query: str, k: int = 5, method: Method = "hybrid") -> list[Hit]:
@@ -367,7 +367,7 @@ class Assistant:
         body = "\n\n".join(p for p in (reply.lead, reply.body) if p)
         return Answer(text=compose.with_footer(body, self.settings), kind=reply.kind,  # type: ignore[arg-type]
                       sources=list(reply.sources), footer=self.settings.footer,
-                      corpus_hash=str(self.manifest.get("corpus_hash", "")), suggestions=reply.suggestions,
+                      corpus_hash=self.manifest.corpus_hash, suggestions=reply.suggestions,
                       category=reply.category, exercise=reply.exercise)
 
 

@@ -28,6 +28,7 @@ from assistant.chunk import sentences
 from assistant.corpus import Corpus
 from assistant.embed import Embedder, SentenceTransformerEmbedder
 from assistant.errors import IndexCorruptError
+from assistant.manifest import MANIFEST_FILE, REBUILD_HINT, Manifest, StoredFile
 from assistant.onnx_encoder import ENCODER_FILE, OnnxEmbedder, export_encoder, query_encoder
 from assistant.records import Chunk
 from assistant.triage.exemplars import exemplars
@@ -35,7 +36,6 @@ from assistant.triage.exemplars import exemplars
 # 4: the red-flag exemplar vectors (format 2's optional extra) and the scope model (the scope branch's 3) together.
 FORMAT_VERSION = 4
 EXEMPLARS_FILE = "exemplars.npy"
-REBUILD_HINT = "rebuild it with `python -m assistant build` (or `make index`)"
 SCOPE_MODEL_FILE = "scope-model.json"
 MAX_PART_VIEWS = 12
 # Above this many vectors a flat scan costs milliseconds per question (about 6 ms at 66k on one core)
@@ -55,7 +55,7 @@ class BuiltIndex:
     chunks: tuple[Chunk, ...]
     vectors: Any  # faiss.Index; typed loosely so importing this module does not import faiss
     owners: np.ndarray
-    manifest: dict[str, Any]
+    manifest: Manifest
     encoder_model: Path | None = None
     """Model folder that `save_index` exports to ONNX beside the vectors; None: nothing to export."""
     exemplar_vectors: np.ndarray | None = None
@@ -100,22 +100,13 @@ def build_index(corpus: Corpus, embedder: Embedder, show_progress: bool = False,
     # Imported here: the scope model reads rankings, and retrieval imports this module.
     from assistant.scope_train import train_scope_model, training_fingerprint
 
-    manifest = {
-        "format": FORMAT_VERSION,
-        "model": embedder.name,
-        "model_fingerprint": getattr(embedder, "fingerprint", ""),
-        "dimension": embedder.dimension,
-        "corpus_hash": corpus.content_hash,
-        "documents": list(corpus.documents),
-        "chunk_count": len(corpus.chunks),
-        "vector_count": len(texts),
-        "index_type": index_type,
-        "index_params": index_params,
-        "exemplars_sha256": red_flag_exemplars.digest,
-        "scope_training": training_fingerprint(),
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "versions": _versions(),
-    }
+    manifest = Manifest(
+        format=FORMAT_VERSION, model=embedder.name, model_fingerprint=getattr(embedder, "fingerprint", ""),
+        dimension=embedder.dimension, corpus_hash=corpus.content_hash, documents=tuple(corpus.documents),
+        chunk_count=len(corpus.chunks), vector_count=len(texts), index_type=index_type, index_params=index_params,
+        exemplars_sha256=red_flag_exemplars.digest, scope_training=training_fingerprint(),
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), versions=_versions(),
+    )
     exportable = isinstance(embedder, SentenceTransformerEmbedder | OnnxEmbedder)
     built = BuiltIndex(chunks=corpus.chunks, vectors=index, owners=np.asarray(owners, dtype=np.int64),
                        manifest=manifest, encoder_model=embedder.model_path if exportable else None)
@@ -181,77 +172,63 @@ def save_index(built: BuiltIndex, folder: Path) -> None:
     if built.scope_model is not None:
         (data / SCOPE_MODEL_FILE).write_text(json.dumps(built.scope_model), encoding="utf-8")
     data.chmod(0o755)
-    files = {p.name: {"size": p.stat().st_size, "sha256": _sha256(p)} for p in sorted(data.iterdir())}
-    manifest = {**built.manifest, "data": data.name, "files": files}
+    files = {p.name: StoredFile(size=p.stat().st_size, sha256=_sha256(p)) for p in sorted(data.iterdir())}
+    manifest = replace(built.manifest, data=data.name, files=files)
     tmp = folder / f".manifest-{os.getpid()}.json"
-    tmp.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-    os.replace(tmp, folder / "manifest.json")
+    tmp.write_text(json.dumps(manifest.to_dict(), indent=1), encoding="utf-8")
+    os.replace(tmp, folder / MANIFEST_FILE)
     for old in folder.glob("data-*"):
         if old.name != data.name:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def read_manifest(folder: Path) -> dict[str, Any] | None:
-    """The manifest, or None when no index was built; unreadable JSON is corruption, not absence."""
-    path = folder / "manifest.json"
-    if not path.exists():
-        return None
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(manifest, dict) or "data" not in manifest or "files" not in manifest:
-            raise ValueError("missing the data and files entries")
-        return manifest
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise IndexCorruptError(f"{path} is corrupt ({exc}); {REBUILD_HINT}.") from exc
-
-
-def stale_reason(manifest: dict[str, Any] | None, corpus_hash: str, embedder: Embedder) -> str | None:
+def stale_reason(manifest: Manifest | None, corpus_hash: str, embedder: Embedder) -> str | None:
     """Why the index on disk cannot serve this corpus and model, or None when it can."""
     if manifest is None:
         return "no index has been built yet"
-    if manifest.get("format") != FORMAT_VERSION:
+    if manifest.format != FORMAT_VERSION:
         return "the index format changed"
-    if manifest.get("corpus_hash") != corpus_hash:
+    if manifest.corpus_hash != corpus_hash:
         return "the corpus changed since the index was built"
-    if manifest.get("model") != embedder.name or manifest.get("dimension") != embedder.dimension:
+    if manifest.model != embedder.name or manifest.dimension != embedder.dimension:
         return "the embedding model changed"
     fingerprint = getattr(embedder, "fingerprint", "")
-    if fingerprint and manifest.get("model_fingerprint") not in ("", fingerprint):
+    if fingerprint and manifest.model_fingerprint not in ("", fingerprint):
         return "the embedding model's files changed"
     from assistant.scope_train import training_fingerprint
 
-    if manifest.get("scope_training") != training_fingerprint():
+    if manifest.scope_training != training_fingerprint():
         return "the scope model's training data or rules changed"
     return None
 
 
-def encoder_file(folder: Path, manifest: dict[str, Any] | None) -> Path | None:
+def encoder_file(folder: Path, manifest: Manifest | None) -> Path | None:
     """The ONNX export stored with the index, checked against the manifest; None if the build made none.
 
     Checked here, where it is about to be used, rather than in `load_index`: hashing its 86 MB costs
     about 60 ms, which a process that serves with sentence-transformers need not pay.
     """
-    if manifest is None or ENCODER_FILE not in manifest["files"]:
+    if manifest is None or ENCODER_FILE not in manifest.files:
         return None
-    data = folder / str(manifest["data"])
-    _check_file(folder, data / ENCODER_FILE, manifest["files"][ENCODER_FILE])
+    data = folder / manifest.data
+    _check_file(folder, data / ENCODER_FILE, manifest.files[ENCODER_FILE])
     return data / ENCODER_FILE
 
 
-def _check_file(folder: Path, path: Path, meta: dict[str, Any]) -> None:
+def _check_file(folder: Path, path: Path, meta: StoredFile) -> None:
     if not path.exists():
         raise IndexCorruptError(f"{path} is missing; {REBUILD_HINT}.")
-    if path.stat().st_size != meta["size"] or _sha256(path) != meta["sha256"]:
+    if path.stat().st_size != meta.size or _sha256(path) != meta.sha256:
         raise IndexCorruptError(f"{path} is corrupt or truncated (its hash does not match "
-                                f"{folder / 'manifest.json'}); {REBUILD_HINT}.")
+                                f"{folder / MANIFEST_FILE}); {REBUILD_HINT}.")
 
 
-def load_index(folder: Path, manifest: dict[str, Any]) -> BuiltIndex:
+def load_index(folder: Path, manifest: Manifest) -> BuiltIndex:
     """Read the data folder the manifest names, checking every file against its recorded hash."""
     import faiss
 
-    data = folder / str(manifest["data"])
-    for name, meta in manifest["files"].items():
+    data = folder / manifest.data
+    for name, meta in manifest.files.items():
         if name != ENCODER_FILE:
             _check_file(folder, data / name, meta)
     try:
@@ -259,13 +236,13 @@ def load_index(folder: Path, manifest: dict[str, Any]) -> BuiltIndex:
         vectors = faiss.read_index(str(data / "vectors.faiss"))
         owners = np.load(data / "owners.npy", allow_pickle=False)
         exemplar_vectors = (np.load(data / EXEMPLARS_FILE, allow_pickle=False)
-                            if EXEMPLARS_FILE in manifest["files"] else None)
+                            if EXEMPLARS_FILE in manifest.files else None)
         scope_path = data / SCOPE_MODEL_FILE
-        scope_model = json.loads(scope_path.read_text(encoding="utf-8")) if SCOPE_MODEL_FILE in manifest["files"] \
+        scope_model = json.loads(scope_path.read_text(encoding="utf-8")) if SCOPE_MODEL_FILE in manifest.files \
             else None
     except (ValueError, TypeError, KeyError, RuntimeError, OSError) as exc:
         raise IndexCorruptError(f"{data} cannot be read ({exc}); {REBUILD_HINT}.") from exc
-    if vectors.ntotal != len(owners) or vectors.d != manifest.get("dimension") or (
+    if vectors.ntotal != len(owners) or vectors.d != manifest.dimension or (
             len(owners) and (owners.min() < 0 or owners.max() >= len(chunks))):
         raise IndexCorruptError(f"{data}: {vectors.ntotal} vectors do not fit {len(chunks)} chunks; {REBUILD_HINT}.")
     return BuiltIndex(chunks=chunks, vectors=vectors, owners=owners, manifest=manifest,

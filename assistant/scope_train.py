@@ -101,7 +101,7 @@ def feature_rows(built: BuiltIndex, embedder: Embedder, texts: list[str]) -> np.
 
 def train_scope_model(built: BuiltIndex, embedder: Embedder) -> ScopeModel:
     """The model for this corpus and encoder, trained once per process (tests build the same index often)."""
-    key = (str(built.manifest["corpus_hash"]), embedder.name, str(getattr(embedder, "fingerprint", "")))
+    key = (built.manifest.corpus_hash, embedder.name, str(getattr(embedder, "fingerprint", "")))
     if key not in _TRAINED:
         _TRAINED[key] = fit_scope_model(built, embedder)
     return _TRAINED[key]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -10,8 +9,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from assistant.manifest import read_manifest
 from assistant.settings import Settings
 from benchmarks.process import ROOT, run_probe
 from benchmarks.stats import Spread, cpu_stall_s
@@ -57,13 +56,15 @@ def measure(chunks: int, questions: list[str], runs: int, sample: int, held_out:
         stalled = cpu_stall_s()
         build_s = build(env)
         contention = None if stalled is None else (cpu_stall_s() - stalled) / build_s
-        manifest: dict[str, Any] = json.loads((root / "index" / "manifest.json").read_text(encoding="utf-8"))
+        manifest = read_manifest(root / "index")
+        if manifest is None:
+            raise RuntimeError(f"the build wrote no manifest in {root / 'index'}")
         searched = run_probe(PROBES, "search", {"questions": questions, "runs": runs}, env=env)
         recall = run_probe(PROBES, "recall", {"questions": questions, "runs": runs, "seed": 7,
                                               "held_out": held_out}, env=env)
     return ScaleFigures(
-        chunks=manifest["chunk_count"], vectors=manifest["vector_count"], index_type=manifest["index_type"],
-        build_chunks_per_s=manifest["chunk_count"] / build_s, build_s=build_s, build_contention=contention,
+        chunks=manifest.chunk_count, vectors=manifest.vector_count, index_type=manifest.index_type,
+        build_chunks_per_s=manifest.chunk_count / build_s, build_s=build_s, build_contention=contention,
         graph_build_s=recall["graph_build_s"],
         bare_chunks_per_s=Spread.of(bare["chunks_per_s"]),
         views_per_chunk=bare["views_per_chunk"], load_s=searched["load_s"], rss_mb=searched["rss_mb"],

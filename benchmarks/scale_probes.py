@@ -54,7 +54,7 @@ def search(args: dict[str, Any]) -> dict[str, Any]:
         p50s.append(p50(latencies))
     return {"load_s": load_s, "p50_s": p50s, "rss_mb": rss_mb(os.getpid()),
             "chunks": len(bot.built.chunks), "vectors": int(bot.built.vectors.ntotal),
-            "index_type": bot.manifest.get("index_type"), "embedder": type(bot.embedder).__name__}
+            "index_type": bot.manifest.index_type, "embedder": type(bot.embedder).__name__}
 
 
 def recall(args: dict[str, Any]) -> dict[str, Any]:
@@ -76,7 +76,7 @@ def recall(args: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     graph = vector_index(vectors, approximate_above=0)[0]
     graph_build_s = time.perf_counter() - started
-    approximate = graph if bot.manifest["index_type"] == "flat-ip" else bot.built.vectors
+    approximate = graph if bot.manifest.index_type == "flat-ip" else bot.built.vectors
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(vectors)
     words, rng = vocabulary(Settings()), random.Random(args["seed"])

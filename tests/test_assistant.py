@@ -21,7 +21,7 @@ def test_answer_contract_and_to_dict_shape(fake_bot: Assistant):
     assert data["sources"][0] == {"chunk_id": "strengthen/bridge", "title": "Bridge",
                                   "section": "Exercises For Strengthening Lower Back",
                                   "score": answer.sources[0].score}
-    assert data["corpus_hash"] == fake_bot.manifest["corpus_hash"]
+    assert data["corpus_hash"] == fake_bot.manifest.corpus_hash
 
 
 @pytest.mark.parametrize("question, kind", [

@@ -11,7 +11,8 @@ from fakes import HashingEmbedder
 
 from assistant import Assistant, IndexCorruptError, Settings
 from assistant.corpus import load_corpus
-from assistant.index import build_index, load_index, read_manifest, save_index, stale_reason
+from assistant.index import build_index, load_index, save_index, stale_reason
+from assistant.manifest import Manifest, read_manifest
 from assistant.triage.exemplars import exemplars
 
 
@@ -23,13 +24,13 @@ def test_round_trip_keeps_chunks_vectors_and_manifest(fake_settings: Settings):
     assert loaded.chunks == built.chunks
     assert loaded.vectors.ntotal == built.vectors.ntotal == len(built.owners)
     assert (loaded.owners == built.owners).all()
-    assert manifest["model"] == HashingEmbedder.name and manifest["dimension"] == 384
-    assert manifest["chunk_count"] == 27 and manifest["corpus_hash"] == built.manifest["corpus_hash"]
-    assert set(manifest["files"]) == {"chunks.json", "vectors.faiss", "owners.npy", "exemplars.npy",
+    assert manifest.model == HashingEmbedder.name and manifest.dimension == 384
+    assert manifest.chunk_count == 27 and manifest.corpus_hash == built.manifest.corpus_hash
+    assert set(manifest.files) == {"chunks.json", "vectors.faiss", "owners.npy", "exemplars.npy",
                                       "scope-model.json"}
-    assert "faiss-cpu" in manifest["versions"]
+    assert "faiss-cpu" in manifest.versions
     # The red-flag exemplars travel with the index, hashed, so serving does not encode them at start.
-    assert manifest["exemplars_sha256"] == exemplars().digest
+    assert manifest.exemplars_sha256 == exemplars().digest
     assert loaded.exemplar_vectors.shape == (len(exemplars().texts), 384)
     assert (loaded.exemplar_vectors == built.exemplar_vectors).all()
 
@@ -64,11 +65,11 @@ def test_another_model_makes_the_index_stale(fake_settings: Settings):
     other = HashingEmbedder()
     other.name = "another/model"
     manifest = read_manifest(fake_settings.index_dir)
-    assert stale_reason(manifest, manifest["corpus_hash"], other) == "the embedding model changed"
+    assert stale_reason(manifest, manifest.corpus_hash, other) == "the embedding model changed"
 
 
 def _data_folder(settings: Settings) -> Path:
-    return settings.index_dir / read_manifest(settings.index_dir)["data"]
+    return settings.index_dir / read_manifest(settings.index_dir).data
 
 
 @pytest.mark.parametrize("name", ["vectors.faiss", "chunks.json", "owners.npy"])
@@ -87,6 +88,21 @@ def test_a_garbled_manifest_is_corruption_not_a_silent_rebuild(fake_settings: Se
     (fake_settings.index_dir / "manifest.json").write_text("{not json")
     with pytest.raises(IndexCorruptError, match="manifest.json"):
         Assistant.load(fake_settings, embedder=HashingEmbedder())
+
+
+def test_a_manifest_field_of_the_wrong_type_is_named_where_the_file_is_read(fake_settings: Settings):
+    Assistant.load(fake_settings, embedder=HashingEmbedder())
+    path = fake_settings.index_dir / "manifest.json"
+    path.write_text(path.read_text().replace('"chunk_count": 27', '"chunk_count": "27"'))
+    with pytest.raises(IndexCorruptError, match=r"manifest.json is corrupt \(chunk_count: expected an integer"):
+        read_manifest(fake_settings.index_dir)
+
+
+def test_the_manifest_round_trips_through_its_json(fake_settings: Settings):
+    Assistant.load(fake_settings, embedder=HashingEmbedder())
+    manifest = read_manifest(fake_settings.index_dir)
+    assert Manifest.from_dict(json.loads(json.dumps(manifest.to_dict()))) == manifest
+    assert manifest.documents == ("lower-back-exercises.txt",) and manifest.data.startswith("data-")
 
 
 def test_an_interrupted_save_leaves_the_previous_index_serving(fake_settings: Settings, monkeypatch):
@@ -124,7 +140,7 @@ def test_chunk_records_are_plain_json(fake_settings: Settings):
 def test_changed_scope_training_makes_the_index_stale(fake_settings: Settings, monkeypatch):
     Assistant.load(fake_settings, embedder=HashingEmbedder())
     manifest = read_manifest(fake_settings.index_dir)
-    assert stale_reason(manifest, manifest["corpus_hash"], HashingEmbedder()) is None
+    assert stale_reason(manifest, manifest.corpus_hash, HashingEmbedder()) is None
     monkeypatch.setattr("assistant.scope_train.training_fingerprint", lambda: "edited")
-    assert stale_reason(manifest, manifest["corpus_hash"], HashingEmbedder()) == (
+    assert stale_reason(manifest, manifest.corpus_hash, HashingEmbedder()) == (
         "the scope model's training data or rules changed")

@@ -18,7 +18,8 @@ from assistant import Assistant, IndexCorruptError, Settings
 from assistant.assistant import default_embedder
 from assistant.corpus import load_corpus
 from assistant.embed import SentenceTransformerEmbedder
-from assistant.index import build_index, chunk_views, encoder_file, read_manifest, save_index
+from assistant.index import build_index, chunk_views, encoder_file, save_index
+from assistant.manifest import read_manifest
 from assistant.onnx_encoder import ENCODER_FILE, OnnxEmbedder
 
 pytestmark = pytest.mark.model
@@ -91,10 +92,10 @@ def test_the_manifest_covers_the_exported_encoder_and_names_the_same_model(expor
     manifest = read_manifest(exported.index_dir)
     path = encoder_file(exported.index_dir, manifest)
     assert path is not None and path.name == ENCODER_FILE
-    assert manifest["files"][ENCODER_FILE]["size"] == path.stat().st_size
-    assert len(manifest["files"][ENCODER_FILE]["sha256"]) == 64
+    assert manifest.files[ENCODER_FILE].size == path.stat().st_size
+    assert len(manifest.files[ENCODER_FILE].sha256) == 64
     assert (onnx.name, onnx.dimension, onnx.fingerprint) == (
-        manifest["model"], manifest["dimension"], manifest["model_fingerprint"])
+        manifest.model, manifest.dimension, manifest.model_fingerprint)
 
 
 def test_loading_a_current_index_never_imports_torch(exported: Settings):
@@ -139,5 +140,5 @@ def test_a_stale_index_is_rebuilt_by_sentence_transformers_with_a_fresh_export(e
     assert isinstance(embedder, SentenceTransformerEmbedder)
     bot = Assistant.load(settings, embedder)
     manifest = read_manifest(settings.index_dir)
-    assert "desk.md" in manifest["documents"] and encoder_file(settings.index_dir, manifest) is not None
+    assert "desk.md" in manifest.documents and encoder_file(settings.index_dir, manifest) is not None
     assert bot.search("seated twist", k=1)[0].chunk_id.startswith("desk/")

@@ -15,7 +15,7 @@ import pytest
 from conftest import DATA
 
 from assistant import Assistant, IndexCorruptError, Settings
-from assistant.index import read_manifest
+from assistant.manifest import read_manifest
 from assistant.real_questions import TRAINING_DIR, is_training
 from assistant.scope import check_scope
 from assistant.scope_model import ScopeModel, feature_names, signals
@@ -40,8 +40,8 @@ def test_folded_weights_give_the_fitted_pipelines_probabilities():
 def test_the_model_is_plain_json_in_the_manifest_with_its_threshold(fake_bot: Assistant):
     settings = fake_bot.settings
     manifest = read_manifest(settings.index_dir)
-    assert "scope-model.json" in manifest["files"]
-    stored = json.loads((settings.index_dir / manifest["data"] / "scope-model.json").read_text())
+    assert "scope-model.json" in manifest.files
+    stored = json.loads((settings.index_dir / manifest.data / "scope-model.json").read_text())
     assert stored["features"] == list(feature_names(384))
     assert len(stored["weights"]) == len(stored["features"]) and 0 < stored["threshold"] < 1
     assert stored["report"]["held_out_in_scope_lost"] <= IN_SCOPE_LOSS
@@ -56,7 +56,7 @@ def test_a_model_for_other_features_is_refused():
 
 def test_a_tampered_model_is_corruption(fake_bot: Assistant):
     settings = fake_bot.settings
-    path = settings.index_dir / read_manifest(settings.index_dir)["data"] / "scope-model.json"
+    path = settings.index_dir / read_manifest(settings.index_dir).data / "scope-model.json"
     path.write_text(path.read_text().replace('"threshold": ', '"threshold": 0.0001, "was": '))
     with pytest.raises(IndexCorruptError, match="scope-model.json"):
         Assistant.load(settings, embedder=fake_bot.embedder)

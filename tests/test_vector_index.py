@@ -11,7 +11,8 @@ from fakes import HashingEmbedder
 
 from assistant import Settings
 from assistant.corpus import load_corpus
-from assistant.index import HNSW_EF_SEARCH, build_index, load_index, read_manifest, save_index
+from assistant.index import HNSW_EF_SEARCH, build_index, load_index, save_index
+from assistant.manifest import read_manifest
 
 
 @pytest.mark.parametrize("approximate_above, index_type", [(10_000, "flat-ip"), (10, "hnsw-flat-ip")])
@@ -21,9 +22,9 @@ def test_the_index_type_follows_the_vector_count_and_is_recorded(fake_settings: 
     built = build_index(corpus, HashingEmbedder(), approximate_above=approximate_above)
     save_index(built, fake_settings.index_dir)
     manifest = read_manifest(fake_settings.index_dir)
-    assert manifest["index_type"] == index_type
-    assert bool(manifest["index_params"]) == (index_type != "flat-ip")
-    assert load_index(fake_settings.index_dir, manifest).vectors.ntotal == manifest["vector_count"]
+    assert manifest.index_type == index_type
+    assert bool(manifest.index_params) == (index_type != "flat-ip")
+    assert load_index(fake_settings.index_dir, manifest).vectors.ntotal == manifest.vector_count
 
 
 def test_a_saved_graph_keeps_its_search_breadth_and_finds_what_exact_search_finds(fake_settings: Settings):

@@ -96,8 +96,8 @@ def router(bot: Assistant, feedback: FeedbackStore) -> APIRouter:
     def healthz() -> dict[str, Any]:
         """`status` is "degraded" while votes cannot be saved: answers still work, feedback is lost."""
         manifest = bot.manifest
-        return {"status": "degraded" if feedback.problem else "ok", "corpus_hash": manifest.get("corpus_hash"),
-                "chunk_count": manifest.get("chunk_count"), "model": manifest.get("model"),
+        return {"status": "degraded" if feedback.problem else "ok", "corpus_hash": manifest.corpus_hash,
+                "chunk_count": manifest.chunk_count, "model": manifest.model,
                 "feedback": "not writable" if feedback.problem else "ok"}
 
     @routes.get("/widget.js", tags=["embedding"], summary="The clinic's one-line embed script",

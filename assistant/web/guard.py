@@ -65,4 +65,4 @@ def answer(bot: Assistant, question: object, history: Sequence[Mapping[str, Any]
 def refusal(bot: Assistant, reason: str) -> Answer:
     """An `invalid` reply that says why, for interfaces that must answer instead of failing."""
     return Answer(text=with_footer(f"**Sorry, I can't read that.** {reason}", bot.settings), kind="invalid",
-                  footer=bot.settings.footer, corpus_hash=str(bot.manifest.get("corpus_hash", "")))
+                  footer=bot.settings.footer, corpus_hash=bot.manifest.corpus_hash)
