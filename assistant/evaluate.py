@@ -6,7 +6,6 @@ A clinic that adds documents re-runs this (`python -m assistant eval`) to see no
 from __future__ import annotations
 
 import json
-import re
 import statistics
 import time
 import tomllib
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.assistant import Assistant
+from assistant.readability import reading_grade
 from assistant.records import Answer
 from assistant.retrieve import Method
 from assistant.scope_eval import SCOPE_FIGURES, scope_figures
@@ -24,30 +24,11 @@ from assistant.triage import triage
 RANK = {"none": 0, "answer": 0, "out_of_scope": 0, "invalid": 0, "urgent": 1, "emergency": 2}
 
 METHODS: tuple[Method, ...] = ("dense", "bm25", "hybrid")
-VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 
 
 def _load(folder: Path, name: str) -> list[dict[str, Any]]:
     path = folder / name
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
-
-
-def syllables(word: str) -> int:
-    word = word.lower()
-    count = len(VOWEL_GROUPS.findall(word))
-    if word.endswith("e") and not word.endswith(("le", "ee")) and count > 1:
-        count -= 1
-    return max(count, 1)
-
-
-def reading_grade(markdown: str) -> float:
-    """Flesch-Kincaid grade of a reply's prose (Markdown marks and the footer rule removed)."""
-    text = re.sub(r"[#*_>`|]|^\s*\d+\.\s|^---$", " ", markdown, flags=re.MULTILINE)
-    sentences = [s for s in re.split(r"[.!?:\n]+", text) if re.search(r"[A-Za-z]", s)]
-    words = re.findall(r"[A-Za-z']+", text)
-    if not words or not sentences:
-        return 0.0
-    return 0.39 * len(words) / len(sentences) + 11.8 * sum(map(syllables, words)) / len(words) - 15.59
 
 
 def retrieval_table(bot: Assistant, questions: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
