@@ -16,12 +16,22 @@ from assistant.records import Chunk, Hit
 from assistant.text import for_matching
 
 Method = Literal["dense", "bm25", "hybrid"]
+# Reciprocal rank fusion: each method adds weight / (RRF_K + rank), rank counted from 1. 60 is the constant
+# of Cormack et al. (2009).
 RRF_K = 60
 # BM25 votes at half the weight of dense retrieval: on tests/data it breaks ties well but misleads
 # on lay descriptions that share no words with the article (weights 1, 0.5 and 0.25 compared there).
 BM25_WEIGHT = 0.5
+# The boosts below are added to fused scores, which never exceed 1.5 / (RRF_K + 1) ≈ 0.025: a boost of 0.5 or
+# more puts its chunk above every unboosted one, and the steps only order boosted chunks among themselves.
+# A chunk the question names: first above all. Each later-named chunk ranks NAME_ORDER_STEP lower, so
+# "the bridge or the plank?" answers about the bridge.
 NAME_BOOST = 1.0
+NAME_ORDER_STEP = 0.01
+# A group a request for a list points at (only when the question names no chunk): above every other chunk.
+# Each question word its cues match adds GROUP_CUE_STEP, so the group that matches more words wins.
 GROUP_BOOST = 0.5
+GROUP_CUE_STEP = 0.05
 DENSE_CANDIDATES = 1024
 # A request for several things rather than one ("what stretches…", "give me some exercises").
 LIST_CUE = re.compile(
@@ -43,6 +53,8 @@ KIND_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"doctor|physio\w*|trainer|gradual\w*|slowly|intensity|increase)\b")),
     ("info", re.compile(r"^why\b|\bwhy (?:should|would|do|does|is|are)\b|\bpoint of\b|\bworth it\b|\bmatters?\b")),
 )
+# A chunk of the kind the question's form asks for gets this much, against fused scores of at most 0.025:
+# enough to reorder neighbours whose fused scores are close, not to lift a chunk both methods rank low.
 INTENT_BOOST = 0.01
 ONE_THING = re.compile(r"\b(?:the best|best (?:one|exercise|single))\b")
 
@@ -64,14 +76,20 @@ class Ranking:
 
 
 def cue_count(words: list[str], cues: tuple[str, ...]) -> int:
-    """How many of a group's cue words or phrases the question contains (typos forgiven)."""
-    count = 0
+    """How many of the question's words a group's cue words or phrases match (typos forgiven).
+
+    Words, not cues, are counted: "stretches" matches the cues "stretch", "stretches" and "stretching" but
+    is one word, so a group whose reviewed cues list every spelling does not outweigh one whose heading
+    shares two of the question's words ("seated stretches").
+    """
+    covered: set[int] = set()
     for cue in cues:
         cue_words = cue.split()
         width = len(cue_words)
-        count += any(all(token_matches(w, c) for w, c in zip(words[s:s + width], cue_words, strict=True))
-                     for s in range(len(words) - width + 1))
-    return count
+        for start in range(len(words) - width + 1):
+            if all(token_matches(w, c) for w, c in zip(words[start:start + width], cue_words, strict=True)):
+                covered.update(range(start, start + width))
+    return len(covered)
 
 
 def list_groups(question: str, chunks: tuple[Chunk, ...]) -> list[tuple[str, int]]:
@@ -146,10 +164,10 @@ class Retriever:
         if method == "hybrid":
             fused += INTENT_BOOST * np.isin(self.kind_array, list(kinds))
             for place, chunk_id in enumerate(named):
-                fused[self.position[chunk_id]] += NAME_BOOST - 0.01 * place
+                fused[self.position[chunk_id]] += NAME_BOOST - NAME_ORDER_STEP * place
             # More cues matched wins; equal counts leave the fused ranking to decide.
             for chunk_id, cues in groups:
-                fused[self.position[chunk_id]] += GROUP_BOOST + 0.05 * cues
+                fused[self.position[chunk_id]] += GROUP_BOOST + GROUP_CUE_STEP * cues
         # Ties break by document order so the same question always ranks the same way.
         order = np.lexsort((np.arange(len(fused)), -fused)).tolist()
         return Ranking(order=order, scores=fused, dense=dense, lexical=lexical, named=named,
