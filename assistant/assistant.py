@@ -37,7 +37,7 @@ from assistant.records import Answer, Chunk, Exercise, Hit, Source
 from assistant.retrieve import Method, Ranking, Retriever
 from assistant.scope import Scope, check_scope
 from assistant.scope_model import ScopeModel, coverage, feature_names, scope_features, signals
-from assistant.settings import Settings
+from assistant.settings import DEFAULT_FOOTER, Settings
 from assistant.smalltalk import small_talk
 from assistant.spelling import Speller, spelling_rules
 from assistant.text import RETRIEVAL_CHARS, clean, for_matching
@@ -46,6 +46,7 @@ from assistant.triage.exemplars import exemplars
 from assistant.triage.learned import LearnedOpinion
 from assistant.triage.policy import second_opinion
 from assistant.vectors import QueryVectors
+from assistant.wording import Wording
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,10 @@ class Assistant:
     """Answers lower-back exercise questions from the indexed corpus. Stateless per question."""
 
     def __init__(self, built: BuiltIndex, embedder: Embedder, settings: Settings) -> None:
+        # Fixed wording, the default footer included, says "the articles" when the index holds several.
+        self.wording = Wording(len(built.manifest.documents))
+        if settings.footer == DEFAULT_FOOTER:
+            settings = replace(settings, footer=self.wording(settings.footer))
         self.settings = settings
         self.built = built
         self.embedder = embedder
@@ -233,7 +238,7 @@ class Assistant:
             return Reply(self.languages.english_only(foreign, self.settings), "out_of_scope", category="language")
         chat = small_talk().kind(text)
         if chat is not None:
-            return Reply(small_talk().reply(chat), "answer", suggestions=compose.starters(self.by_id),
+            return Reply(self.wording(small_talk().reply(chat)), "answer", suggestions=compose.starters(self.by_id),
                          category=SMALL_TALK)
         reply = self._about_the_article(text, turns)
         if reply.kind == "answer" and describes_symptoms(text):
@@ -266,7 +271,7 @@ class Assistant:
         return self._answer(chunk, aspect, score, need, ranking, query)
 
     def _refusal(self, reason: str) -> Reply:
-        return Reply(replies.out_of_scope(reason, self.settings), "out_of_scope", category=reason)
+        return Reply(self.wording(replies.out_of_scope(reason, self.settings)), "out_of_scope", category=reason)
 
     def _choose(self, query: str, ranking: Ranking, scope: Scope, said: Mapping[str, bool], topic: Chunk | None,
                 need: Need | None) -> tuple[Chunk, compose.Aspect, float] | None:
@@ -343,7 +348,7 @@ class Assistant:
         a caution for a group the article does not cover, the article's own stop line, or "the article doesn't
         say" with the closest lines it does give."""
         if need.group:
-            return Shaped(caution_line(need), body, used, CAUTION, shows_chunk=True)
+            return Shaped(self.wording(caution_line(need)), body, used, CAUTION, shows_chunk=True)
         if need.quote == "caution" and self.caution_home is not None:
             see = self.by_id.get(self.caution_home.caution_see)
             quoted = tuple(c for c in (see, self.caution_quoted_in) if c is not None)

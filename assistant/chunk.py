@@ -167,10 +167,8 @@ class _DocumentChunker:
                                                 title=heading, section=heading, kind="group", text=""))
 
     def group_cues(self, group: Chunk) -> tuple[str, ...]:
-        """Reviewed cues from the corrections file, else the words of the group's heading."""
-        if group.chunk_id in self.sidecar.group_cues:
-            return self.sidecar.group_cues[group.chunk_id]
-        return tuple(w for w in re.findall(r"[a-z]+", group.title.lower()) if len(w) > 3)
+        """Reviewed cues from the corrections file; `headings.py` adds those the headings give."""
+        return self.sidecar.group_cues.get(group.chunk_id, ())
 
     def finish(self) -> list[Chunk]:
         """Fill group members, add mentions, and check every reviewable quote against the text."""
@@ -196,11 +194,15 @@ class _DocumentChunker:
         return chunks
 
 
+def document_title(sections: list[Section]) -> str:
+    return sections[0].path[0] if sections else ""
+
+
 def chunk_document(doc: str, sections: list[Section], sidecar: Sidecar) -> list[Chunk]:
     """Chunks of one document, in source order; each keeps an exercise's steps together."""
     if not sections:
         raise CorpusError(f"{doc}: no content found.")
-    chunker = _DocumentChunker(doc, sections[0].path[0], sidecar)
+    chunker = _DocumentChunker(doc, document_title(sections), sidecar)
     for section in sections:
         chunker.add(section)
     return chunker.finish()

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from assistant.chunk import chunk_document
+from assistant.chunk import chunk_document, document_title
 from assistant.errors import CorpusError
+from assistant.headings import with_heading_cues
 from assistant.parse import parse_document
 from assistant.records import Chunk
 from assistant.sidecar import load_sidecar, sidecar_path
 
 DOCUMENT_SUFFIXES = (".txt", ".md")
 # Bump when parsing or chunking changes what the same source produces, so built indexes go stale.
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,20 @@ def load_corpus(folder: Path) -> Corpus:
     if not files:
         raise CorpusError(f"{folder}: no .txt or .md documents to answer from.")
     chunks: list[Chunk] = []
+    titles: dict[str, str] = {}
     for path in files:
         sidecar = load_sidecar(path)
-        chunks.extend(chunk_document(path.name, parse_document(path, sidecar), sidecar))
+        sections = parse_document(path, sidecar)
+        titles[path.name] = sidecar.title or document_title(sections)
+        chunks.extend(chunk_document(path.name, sections, sidecar))
+    if len(files) > 1:
+        # Source lines name the document only when there is more than one to tell apart.
+        chunks = [replace(c, document=titles[c.doc]) for c in chunks]
     seen: dict[str, str] = {}
     for c in chunks:
         if c.chunk_id in seen:
             raise CorpusError(f"chunk id {c.chunk_id!r} comes from both {seen[c.chunk_id]} and {c.doc}; "
                               "rename a heading or give the document a corrections file.")
         seen[c.chunk_id] = c.doc
-    return Corpus(chunks=tuple(chunks), content_hash=corpus_hash(folder), documents=tuple(p.name for p in files))
+    return Corpus(chunks=with_heading_cues(chunks, titles), content_hash=corpus_hash(folder),
+                  documents=tuple(p.name for p in files))

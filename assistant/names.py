@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from assistant.headings import heading_names
 from assistant.lexical import stem
 from assistant.records import Chunk
 from assistant.text import for_matching, within_one_edit
@@ -38,8 +39,9 @@ class NameIndex:
     def __init__(self, chunks: tuple[Chunk, ...]) -> None:
         self.variants: list[_Variant] = []
         alias_number = 0
+        from_headings = heading_names(chunks)
         for chunk in chunks:
-            for alias in chunk.aliases:
+            for alias in dict.fromkeys([*chunk.aliases, *from_headings.get(chunk.chunk_id, ())]):
                 words = tuple(for_matching(alias).split())
                 if not words:
                     continue

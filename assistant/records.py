@@ -55,11 +55,15 @@ class Chunk:
     image: str = ""
     """A picture of the exercise, relative to the corpus folder (from the corrections file), with `image_alt`."""
     image_alt: str = ""
+    document: str = ""
+    """The title of its document when the corpus holds more than one (source lines then name it); else empty."""
 
     @property
     def source_label(self) -> str:
-        """Where a reader finds it in the document, e.g. "Precautions And Tips › Gradual Progression"."""
-        return self.section if self.title == self.section else f"{self.section} › {self.title}"
+        """Where a reader finds it, e.g. "Precautions And Tips › Gradual Progression", with the document's title
+        in front when there are several ("Desk Break Stretches › Seated Stretches › Seated Twist Stretch")."""
+        place = self.section if self.title == self.section else f"{self.section} › {self.title}"
+        return f"{self.document} › {place}" if self.document and self.document != self.section else place
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

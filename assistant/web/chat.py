@@ -77,11 +77,10 @@ def with_picture(text: str, image: str, alt: str) -> str:
     return "\n\n".join([*paragraphs[:at + 1], picture, *paragraphs[at + 1:]])
 
 
-def header(settings: Settings) -> str:
+def header(settings: Settings, intro: str = INTRO) -> str:
     """Title, what the chat is, the clinic's booking link, New chat; then the conversation's own heading,
     so answers (h3) sit under an h2. Waiting here, hidden: the help shown when the connection is lost,
     and the full footer for a printed card (a later reply shows only the compact one)."""
-    intro = INTRO
     if settings.booking_link:
         intro += " " + fallback.link("Book an appointment", settings.booking_link) + "."
     lost = (f'<p>{html.escape(fallback.PROBLEMS["lost"])}</p><p>{fallback.as_html(fallback.contact(settings))}</p>'
@@ -152,7 +151,7 @@ def build_chat(bot: Assistant, feedback: FeedbackStore, replies: IssuedReplies) 
         record_vote(feedback, replies, request.session_hash or "", data.value, data.liked)
 
     with gr.Blocks(title=settings.clinic_name, analytics_enabled=False, fill_height=True) as demo:
-        gr.Markdown(header(settings), elem_id="chat-header")
+        gr.Markdown(header(settings, bot.wording(INTRO)), elem_id="chat-header")
         # Copy buttons come from chat.js (plain text, not our markup); Gradio's autoscroll would jump to the
         # end of a new answer, so chat.js places it instead. A user's own words show as typed, LaTeX off.
         chatbot = show_user_text_literally(gr.Chatbot(

@@ -50,8 +50,8 @@ def create_app(bot: Assistant) -> FastAPI:
     sessions.limit_sessions(chat, settings.max_sessions)
     # FastAPIOffline serves /docs from a bundled Swagger UI; FastAPI's default page loads it from a CDN.
     app = FastAPIOffline(title=f"{settings.clinic_name} API", redoc_url=None,
-                         description="Answers lower-back exercise questions from one article, "
-                                     "with red-flag triage first.",
+                         description=bot.wording("Answers lower-back exercise questions from one article, "
+                                                 "with red-flag triage first."),
                          lifespan=sessions.expiring_sessions(chat, settings.session_idle_seconds))
     app.add_exception_handler(RequestValidationError, api.validation_error)
     # With this middleware in place Gradio adds no CORS headers of its own, so this list is the only policy.
