@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from assistant import Assistant, Settings
 from assistant.web import fallback, guard
 from assistant.web.feedback import FeedbackStore
+from assistant.web.schema import AskResponse
 
 STATIC = Path(__file__).parent / "static"
 # Where widget.js expects the server to write the clinic's contacts and wording (see widget_script).
@@ -87,10 +88,9 @@ def router(bot: Assistant, feedback: FeedbackStore) -> APIRouter:
     # The body's model is built from this deployment's settings, so it is attached here rather than
     # named in the signature (FastAPI resolves annotations in the module, where it does not exist).
     ask.__annotations__["request"] = request_model(bot.settings)
-    routes.add_api_route("/api/ask", ask, methods=["POST"], tags=["assistant"],
+    routes.add_api_route("/api/ask", ask, methods=["POST"], tags=["assistant"], response_model=AskResponse,
                          summary="Answer one question in a conversation",
-                         response_description="Answer.to_dict(): text, kind, sources, footer, chunk_ids, "
-                                              "corpus_hash, suggestions, category")
+                         response_description="Answer.to_dict(), as in Python")
 
     @routes.get("/healthz", tags=["operations"], summary="Liveness plus which index is being served")
     def healthz() -> dict[str, Any]:
