@@ -14,11 +14,12 @@ from urllib.parse import quote
 import gradio as gr
 
 from assistant import Answer, Assistant, Settings
+from assistant.insights.store import Claim
 from assistant.text import escape_markdown
 from assistant.web import fallback, guard
-from assistant.web.feedback import FeedbackStore
+from assistant.web.events import EventRecorder, VoteNotSaved
 from assistant.web.user_text import show_user_text_literally
-from assistant.web.votes import IssuedReplies, reply_id_in
+from assistant.web.votes import reply_id_in
 
 EXAMPLES = [
     "What helps lower back pain?",
@@ -94,8 +95,7 @@ def header(settings: Settings) -> str:
             f'<p id="full-footer" hidden>{html.escape(settings.footer)}</p>')
 
 
-def record_vote(feedback: FeedbackStore, replies: IssuedReplies, session: str, value: object,
-                liked: object) -> None:
+def record_vote(events: EventRecorder, session: str, value: object, liked: object) -> None:
     """Store a like or dislike of a reply this server issued to this session, as the server answered it,
     or forget it when the visitor takes it back.
 
@@ -103,12 +103,15 @@ def record_vote(feedback: FeedbackStore, replies: IssuedReplies, session: str, v
     reply it can count; the message names no file or setting.
     """
     vote = VOTES.get(liked) if isinstance(liked, bool) else WITHDRAWN if liked == WITHDRAWN else None
-    reply = replies.claim(reply_id_in(value), session) if vote is not None else None
-    if reply is None:
+    if vote is None:
         gr.Warning("Sorry, this reply can no longer be rated.")
         return
-    if not (feedback.record(vote, reply) if vote else feedback.withdraw(reply)):
-        raise gr.Error("Sorry, your vote could not be saved. Please try again later.", print_exception=False)
+    try:
+        claim = events.vote(reply_id_in(value), session, vote or None)
+    except VoteNotSaved:
+        raise gr.Error("Sorry, your vote could not be saved. Please try again later.", print_exception=False) from None
+    if claim is not Claim.SAVED:
+        gr.Warning("Sorry, this reply can no longer be rated.")
 
 
 def saved_questions(saved: object, max_question_chars: int) -> list[str]:
@@ -125,7 +128,7 @@ def saved_questions(saved: object, max_question_chars: int) -> list[str]:
     return questions[-MAX_REPLAYED_QUESTIONS:]
 
 
-def build_chat(bot: Assistant, feedback: FeedbackStore, replies: IssuedReplies) -> gr.Blocks:
+def build_chat(bot: Assistant, events: EventRecorder) -> gr.Blocks:
     """The chat UI and its `/ask` endpoint for gradio_client; history lives in the browser or client."""
     settings = bot.settings
 
@@ -135,9 +138,8 @@ def build_chat(bot: Assistant, feedback: FeedbackStore, replies: IssuedReplies) 
         except guard.RequestError as exc:
             reply = guard.refusal(bot, str(exc))
         later = any(m.get("role") == "assistant" for m in history)
-        # The question is kept (in memory, then next to the vote) only where a clinic asked for it.
-        question = message if settings.feedback_questions and isinstance(message, str) else None
-        return as_message(reply, replies.issue(request.session_hash or "", reply, question),
+        # The recorder keeps the question only where a clinic asked for it.
+        return as_message(reply, events.issue(reply, request.session_hash or None, message),
                           compact_footer=settings.compact_footer if later else None)
 
     def replay(saved: str, request: gr.Request) -> list[dict[str, Any]]:
@@ -149,7 +151,7 @@ def build_chat(bot: Assistant, feedback: FeedbackStore, replies: IssuedReplies) 
         return history
 
     def on_like(data: gr.LikeData, request: gr.Request) -> None:
-        record_vote(feedback, replies, request.session_hash or "", data.value, data.liked)
+        record_vote(events, request.session_hash or "", data.value, data.liked)
 
     with gr.Blocks(title=settings.clinic_name, analytics_enabled=False, fill_height=True) as demo:
         gr.Markdown(header(settings), elem_id="chat-header")
