@@ -68,7 +68,7 @@ class Settings:
     rate_limit_page_calls: str = "900/minute;150/10 seconds"
     rate_limit_votes: str = "60/minute"
     rate_limit_new_sessions: str = "30/minute;10/10 seconds"
-    rate_limit_insights: str = "60/minute;10/10 seconds"
+    rate_limit_insights: str = "120/minute;20/10 seconds"
     max_vote_reason_chars: int = 200
     max_queued_per_client: int = 8
     max_api_body_bytes: int = 512 * 1024

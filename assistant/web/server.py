@@ -14,7 +14,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from assistant import Assistant, Settings
 from assistant.insights.store import EventStore
-from assistant.web import api, origins, sessions
+from assistant.web import api, insights, origins, sessions
 from assistant.web.chat import build_chat
 from assistant.web.events import EventRecorder
 from assistant.web.gate import Gate
@@ -74,6 +74,7 @@ def create_app(bot: Assistant) -> FastAPI:
     app.add_middleware(Gate, settings=settings, chat=chat)
     app.add_middleware(SecurityHeaders, frame_ancestors=origins.frame_ancestors(sources))
     app.include_router(api.router(bot, events))
+    app.include_router(insights.router(settings, events))
     # show_error=False: an unexpected exception's text (file paths, settings) stays in the server log;
     # the page shows only the messages we raise as gr.Error.
     mounted = gr.mount_gradio_app(app, chat, path="/", footer_links=[], run_history=False,

@@ -17,7 +17,7 @@ import gradio as gr
 
 from assistant.web.chat import saved_questions
 
-Body = Literal["api", "chat", "none"]
+Body = Literal["api", "chat", "form", "none"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,12 @@ ROUTES = (
     route("GET", r"/docs", "the REST API's interactive documentation"),
     route("GET", r"/openapi\.json", "the REST API's schema, read by /docs"),
     route("GET", rf"/static-offline-docs/{FILE}", "Swagger UI's bundled scripts and styles for /docs"),
+    # Off (404) unless `admin_token` is set; every call counts against `rate_limit_insights`.
+    route("GET", r"/insights", "the clinic's insights page (web/insights.py)", counts_as=("insights",)),
+    route("GET", r"/insights/export/[a-z_]{1,40}\.csv", "the insights tables as CSV", counts_as=("insights",)),
+    route("POST", r"/insights/login", "signing in to the insights page (a form with the token)", body="form",
+          counts_as=("insights",)),
+    route("POST", r"/insights/logout", "signing out of the insights page", counts_as=("insights",)),
 )
 
 # Every Gradio function the chat page calls, by its unique name in Gradio (`api_name`), and the action
