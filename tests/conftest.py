@@ -17,9 +17,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fakes import HashingEmbedder  # noqa: E402
-from postgres import Postgres, start_postgres  # noqa: E402
 
 from assistant import Assistant, Settings  # noqa: E402
+from benchmarks.postgres import Postgres, start_postgres  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

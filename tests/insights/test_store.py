@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from postgres import free_port
 from sqlalchemy import select, text
 
 from assistant import Assistant, Settings
 from assistant.insights.schema import replies, schema_version
 from assistant.insights.store import Claim, EventStore
 from assistant.web.events import VOTE_WAIT_S, EventRecorder, VoteNotSaved
+from benchmarks.postgres import free_port
 
 QUESTION = "how do I do the bridge zanzibar-7f3c?"
 DAY_S = 86_400

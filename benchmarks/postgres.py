@@ -1,7 +1,8 @@
-"""A throwaway PostgreSQL cluster for tests: Debian's server binaries, a temporary folder, loopback only.
+"""A throwaway PostgreSQL cluster for tests and benchmarks: Debian's server binaries, a temporary folder.
 
-PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` user (`runuser`);
-as anyone else it runs as them. Durability is off (fsync, synchronous commit): tests need speed, not it.
+It listens on loopback only. PostgreSQL refuses to run as root, so as root the cluster belongs to the
+`postgres` user (`runuser`); as anyone else it runs as them. Durability is off (fsync, synchronous
+commit): tests need speed, not it.
 """
 
 from __future__ import annotations
