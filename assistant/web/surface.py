@@ -94,13 +94,14 @@ PAGE_FUNCTIONS: Mapping[str, str] = {
     "lambda_14": "New chat (Gradio's Clear): empties the conversation",
     "_delete_conversation": "New chat (Gradio's Clear): the browser's copy of the conversation",
     "on_like": "Like or Dislike on a reply",
+    "on_reason": "the optional words after a Dislike, where a clinic keeps them (feedback_questions)",
     "replay": "a reloaded tab: its saved questions answered again",
     "lambda_15": "a reloaded tab: shows the answered conversation",
     "lambda_16": "a reloaded tab: stores the conversation",
 }
 # Which of them produce an answer (counted against `rate_limit_chat`) or a vote (`rate_limit_votes`).
 ANSWERING = frozenset({"_submit_fn", "_submit_fn_1", "_submit_fn_3", "ask"})
-VOTING = frozenset({"on_like"})
+VOTING = frozenset({"on_like", "on_reason"})
 # A reloaded tab's questions are answered again in one call: it counts as one answer per question it
 # carries (up to chat.MAX_REPLAYED_QUESTIONS), so reloading is no way round the chat rate.
 REPLAYING = frozenset({"replay"})

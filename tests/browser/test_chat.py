@@ -165,6 +165,8 @@ def test_like_and_dislike_are_stored_without_the_question(page: Page, server: Se
     ask(page, "I can't feel anything when I wipe and I've wet myself")
     with page.expect_response(is_vote):
         toolbar(page).get_by_role("button", name="Dislike", exact=True).click()
+    # The clinic keeps no words by default, so the page does not ask for any.
+    expect(page.get_by_role("textbox", name="What was wrong with this answer? (optional)")).to_have_count(0)
     rows = server.votes()[before:]
     assert [(r["vote"], r["kind"]) for r in rows] == [("like", "answer"), ("dislike", "emergency")]
     assert "bridge" in rows[0]["chunk_ids"] and rows[0]["question"] is None

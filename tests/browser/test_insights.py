@@ -17,11 +17,13 @@ from web.serving import PROXIED, Server, start
 from assistant import Assistant, Settings
 from assistant.insights.store import EventStore
 from assistant.web.events import EventRecorder
-from browser.pages import RECORD_CSP_VIOLATIONS, axe_violations, csp_violations, screenshot
+from browser.pages import RECORD_CSP_VIOLATIONS, ask, axe_violations, csp_violations, screenshot
+from browser.test_chat import is_vote
 
 pytestmark = pytest.mark.browser
 
 TOKEN = "clinic-insights-key-8d2f0b7c1e"
+REASON = "Too many steps for my phone"
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +118,33 @@ def test_the_page_reads_at_390_px_and_passes_axe(phone: Page, insights_server: S
     phone.get_by_role("button", name="Sign out").click()
     expect(phone.get_by_label("Insights key")).to_be_visible()
     assert TOKEN not in insights_server.log.read_text(), "the token is never logged"
+
+
+def test_a_dislike_can_say_why_and_the_clinic_reads_it(page: Page, insights_server: Server):
+    """Where the clinic keeps people's words, a Dislike asks what was wrong (keyboard first: the box takes
+    focus, Enter sends, Escape closes); the words reach the store and the insights page."""
+    page.goto(insights_server.url)
+    ask(page, "how do I do the bridge?")
+    tools = page.get_by_role("toolbar", name="Answer tools").last
+    with page.expect_response(is_vote):
+        tools.get_by_role("button", name="Dislike", exact=True).click()
+    why = page.get_by_role("textbox", name="What was wrong with this answer? (optional)")
+    expect(why).to_be_focused()
+    assert axe_violations(page) == []
+    screenshot(page, "dislike-reason-1280")
+    why.fill(REASON)
+    with page.expect_response(lambda r: r.url.endswith("/gradio_api/run/predict") and REASON in (
+            r.request.post_data or "")) as sent:
+        why.press("Enter")
+    assert sent.value.ok
+    expect(page.get_by_role("status").filter(has_text="Thank you: your comment was sent.")).to_have_count(1)
+    shown = page.request.get(f"{insights_server.url}/insights/export/dislike_reasons.csv",
+                             headers={"Authorization": f"Bearer {TOKEN}"})
+    assert f",Bridge,{REASON}" in shown.text()
+    ask(page, "what helps lower back pain?")
+    with page.expect_response(is_vote):
+        page.get_by_role("toolbar", name="Answer tools").last.get_by_role("button", name="Dislike", exact=True).click()
+    expect(why.last).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(why).to_have_count(0)
+    assert csp_violations(page) == []

@@ -3,6 +3,7 @@ issued, once per reply, bounded, and a store that cannot be written says so in w
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from assistant import Assistant, Settings
 from assistant.insights.schema import replies
 from assistant.insights.store import EventStore
-from assistant.web.chat import as_message, record_vote
+from assistant.web.chat import as_message, record_reason, record_vote
 from assistant.web.events import EventRecorder
 from assistant.web.votes import reply_id_in
 
@@ -122,3 +123,22 @@ def test_with_recording_off_nothing_is_stored_and_votes_are_not_counted(fake_bot
     events.stop()
     assert reply_id_in(bridge) and not (tmp_path / "off.sqlite3").exists()
     assert events.engine_name == "off"
+
+
+def test_a_reason_reaches_only_the_disliked_reply_it_points_at(fake_bot: Assistant, fake_settings: Settings,
+                                                               database: dict[str, Any]):
+    """The page sends the reply's place in the conversation; the id comes from the session's own copy, and
+    anything malformed, out of range or about another session's reply is dropped."""
+    settings = fake_settings.updated({**database, "feedback_questions": True})
+    events = EventRecorder(EventStore.from_settings(settings), settings)
+    bridge = issued(fake_bot, events, "how do I do the bridge?")
+    record_vote(events, SESSION, bridge, False)
+    history = [{"role": "user", "content": "how do I do the bridge?"}, {"role": "assistant", "content": bridge[0]}]
+    for saved, session in [('{"index": 0, "reason": "points at the question"}', SESSION),
+                           ('{"index": 7, "reason": "out of range"}', SESSION),
+                           ('{"index": 1, "reason": "another session"}', "session-b"),
+                           ('{"index": 1}', SESSION), ("not json", SESSION), ('[1, "x"]', SESSION)]:
+        record_reason(events, session, saved, history)
+    assert [r["vote_reason"] for r in voted(events)] == [None]
+    record_reason(events, SESSION, json.dumps({"index": 1, "reason": "  Too long  "}), history)
+    assert [r["vote_reason"] for r in voted(events)] == ["Too long"]
