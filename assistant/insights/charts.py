@@ -1,6 +1,9 @@
 """The page's charts: matplotlib drawn on the server as SVG, so the page needs no script, no CDN and nothing
 the Content-Security-Policy would block (Gradio's plots run Vega, which compiles code at run time).
 
+Figures are built without pyplot (whose global state is not thread-safe and which Gradio would switch
+backends for around every queued call once imported).
+
 Sizes are set for a phone: a chart 4.6 inches (331 points) wide fills a 390 px screen's column at about
 1.1×, so 13-point labels show at about 14 px; on a laptop the page caps it at 480 px (1.45×). Bar labels
 sit above their bars rather than beside them, so a long section name does not shrink the chart.
@@ -31,29 +34,26 @@ def svg(table: Table, period: Period) -> str | None:
         return None
     import matplotlib
 
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
-
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": table.name, "font.size": FONT_PT,
-                                "font.family": "sans-serif", "axes.spines.top": False,
-                                "axes.spines.right": False}):
-        figure = _stacked(table, period) if table.chart == "stacked" else _bars(table)
-        out = io.StringIO()
-        figure.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
-        pyplot.close(figure)
+    # Words stay text (they scale, and a screen magnifier keeps them sharp); ids are stable between runs.
+    matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "insights", "font.size": FONT_PT,
+                                "font.family": "sans-serif", "axes.spines.top": False, "axes.spines.right": False})
+    figure = _stacked(table, period) if table.chart == "stacked" else _bars(table)
+    out = io.StringIO()
+    figure.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
     return out.getvalue()
 
 
 def _stacked(table: Table, period: Period) -> Any:
     """Days along the bottom (every day of the period, none skipped), one coloured block per value of the
     second column."""
-    from matplotlib import pyplot
+    from matplotlib.figure import Figure
 
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for day, stack, value in table.rows:
         counts[stack][day] += int(value)
     days = [d.isoformat() for d in period.days()]
-    figure, axes = pyplot.subplots(figsize=(WIDTH_IN, 3.2))
+    figure = Figure(figsize=(WIDTH_IN, 3.2))
+    axes = figure.subplots()
     bottom = [0] * len(days)
     for n, stack in enumerate(sorted(counts)):
         heights = [counts[stack].get(day, 0) for day in days]
@@ -70,11 +70,12 @@ def _stacked(table: Table, period: Period) -> Any:
 
 def _bars(table: Table) -> Any:
     """One horizontal bar per row, largest at the top, its label above it and its value at its end."""
-    from matplotlib import pyplot
+    from matplotlib.figure import Figure
 
     labels = [_label(row[0]) for row in table.rows][::-1]
     values = [float(row[-1]) for row in table.rows][::-1]
-    figure, axes = pyplot.subplots(figsize=(WIDTH_IN, 0.7 + ROW_IN * len(labels)))
+    figure = Figure(figsize=(WIDTH_IN, 0.7 + ROW_IN * len(labels)))
+    axes = figure.subplots()
     bars = axes.barh(range(len(labels)), values, color=PALETTE[0], height=0.42)
     for y, label in enumerate(labels):
         axes.text(0, y + 0.26, label, va="bottom", ha="left")

@@ -17,7 +17,7 @@ from web.serving import PROXIED, Server, start
 from assistant import Assistant, Settings
 from assistant.insights.store import EventStore
 from assistant.web.events import EventRecorder
-from browser.pages import RECORD_CSP_VIOLATIONS, ask, axe_violations, csp_violations, screenshot
+from browser.pages import PEOPLE, RECORD_CSP_VIOLATIONS, ask, axe_violations, csp_violations, screenshot
 from browser.test_chat import is_vote
 
 pytestmark = pytest.mark.browser
@@ -43,6 +43,8 @@ def insights_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
+    # A clinic's browser of its own (web.serving.PROXIED): the page's rate limit counts per client.
+    context.set_extra_http_headers({"X-Forwarded-For": next(PEOPLE)})
     context.add_init_script(RECORD_CSP_VIOLATIONS)
     page = context.new_page()
     page.set_default_timeout(20_000)
@@ -139,7 +141,7 @@ def test_a_dislike_can_say_why_and_the_clinic_reads_it(page: Page, insights_serv
     assert sent.value.ok
     expect(page.get_by_role("status").filter(has_text="Thank you: your comment was sent.")).to_have_count(1)
     shown = page.request.get(f"{insights_server.url}/insights/export/dislike_reasons.csv",
-                             headers={"Authorization": f"Bearer {TOKEN}"})
+                             headers={"Authorization": f"Bearer {TOKEN}", "X-Forwarded-For": next(PEOPLE)})
     assert f",Bridge,{REASON}" in shown.text()
     ask(page, "what helps lower back pain?")
     with page.expect_response(is_vote):
