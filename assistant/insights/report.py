@@ -2,7 +2,7 @@
 
 Every table says what it counts (`explains`), so the page, the CSV and the terminal show the same numbers
 with the same words. Counts are of replies; a vote belongs to the reply it was given on, and so to that
-reply's day.
+reply's day. A reloaded tab's answers, given again, are not counted as asked again (their votes count).
 """
 
 from __future__ import annotations
@@ -84,6 +84,12 @@ def tables(store: EventStore, period: Period, with_text: bool) -> list[Table]:
 
 
 def _in(period: Period) -> Any:
+    """Replies of the period as asked: an answer given again to a reloaded tab is not asked again."""
+    return and_(replies.c.day.between(period.since, period.until), replies.c.replayed.is_(False))
+
+
+def _voted_in(period: Period) -> Any:
+    """Replies of the period that got a vote or a comment, the answers given again to a reloaded tab too."""
     return replies.c.day.between(period.since, period.until)
 
 
@@ -120,7 +126,7 @@ def _least_liked(connection: Connection, period: Period) -> Table:
     about = topic().label("answer")
     likes = func.sum(case((replies.c.vote == "like", 1), else_=0))
     dislikes = func.sum(case((replies.c.vote == "dislike", 1), else_=0))
-    query = (select(about, replies.c.kind, likes, dislikes).where(_in(period), replies.c.vote.is_not(None))
+    query = (select(about, replies.c.kind, likes, dislikes).where(_voted_in(period), replies.c.vote.is_not(None))
              .group_by(about, replies.c.kind))
     rated = []
     for answer, kind, liked, disliked in connection.execute(query):
@@ -178,7 +184,7 @@ def _unanswered_questions(connection: Connection, period: Period) -> Table:
 
 def _dislike_reasons(connection: Connection, period: Period) -> Table:
     query = (select(replies.c.day, topic().label("answer"), replies.c.vote_reason.label("reason"))
-             .where(_in(period), replies.c.vote_reason.is_not(None))
+             .where(_voted_in(period), replies.c.vote_reason.is_not(None))
              .order_by(replies.c.day.desc(), replies.c.reply_id).limit(MAX_QUESTIONS))
     return Table("dislike_reasons", "What people said when they disliked an answer",
                  "The optional words given with a dislike (kept because feedback_questions is on), newest first.",

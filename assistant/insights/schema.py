@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Connection,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
     func,
     insert,
     inspect,
@@ -47,6 +49,8 @@ replies = Table(
     Column("exercise", String(200)),
     Column("section", String(200)),
     Column("corpus_hash", String(64), nullable=False),
+    # The answer given again to a reloaded tab (so that it can be voted on): not counted as asked again.
+    Column("replayed", Boolean, nullable=False, server_default=false()),
     Column("question", Text),
     # A keyed hash (HMAC-SHA256, key in `meta`) of the chat session the reply was given to: a vote must
     # come from the same session. NULL for REST replies, which have no session and cannot be voted on.

@@ -88,14 +88,15 @@ class ReplyEvent:
     question: str | None
     session: str | None
     vote_until: int | None
+    replayed: bool = False
 
     @classmethod
     def of(cls, reply_id: str, answer: Answer, *, day: date, session: str | None, question: str | None,
-           vote_until: int | None) -> ReplyEvent:
+           vote_until: int | None, replayed: bool = False) -> ReplyEvent:
         return cls(reply_id, day, answer.kind, answer.category, tuple(s.chunk_id for s in answer.sources),
                    answer.exercise.title if answer.exercise else None,
                    answer.sources[0].section if answer.sources else None, answer.corpus_hash, question,
-                   session, vote_until if session else None)
+                   session, vote_until if session else None, replayed)
 
 
 class Claim(Enum):
@@ -229,4 +230,4 @@ class EventStore:
                 "chunk_ids": " ".join(reply.chunk_ids), "exercise": reply.exercise, "section": reply.section,
                 "corpus_hash": reply.corpus_hash, "question": reply.question if self.keep_text else None,
                 "session_hash": self.session_hash(reply.session) if reply.session else None,
-                "vote_until": reply.vote_until}
+                "vote_until": reply.vote_until, "replayed": reply.replayed}

@@ -157,22 +157,24 @@ def build_chat(bot: Assistant, events: EventRecorder) -> gr.Blocks:
     """The chat UI and its `/ask` endpoint for gradio_client; history lives in the browser or client."""
     settings = bot.settings
 
-    def respond(message: str, history: list[dict[str, Any]], request: gr.Request) -> dict[str, Any]:
+    def respond(message: str, history: list[dict[str, Any]], request: gr.Request,
+                replayed: bool = False) -> dict[str, Any]:
         try:
             reply = guard.answer(bot, message, history)
         except guard.RequestError as exc:
             reply = guard.refusal(bot, str(exc))
         later = any(m.get("role") == "assistant" for m in history)
         # The recorder keeps the question only where a clinic asked for it.
-        return as_message(reply, events.issue(reply, request.session_hash or None, message),
-                          compact_footer=settings.compact_footer if later else None)
+        reply_id = events.issue(reply, request.session_hash or None, message, replayed=replayed)
+        return as_message(reply, reply_id, compact_footer=settings.compact_footer if later else None)
 
     def replay(saved: str, request: gr.Request) -> list[dict[str, Any]]:
         """Answer a reloaded tab's saved questions again: the server keeps no conversation. Each reply
-        gets a new id in the new session, so it can be rated like any other."""
+        gets a new id in the new session, so it can be rated like any other; the insights do not count
+        it as asked again."""
         history: list[dict[str, Any]] = []
         for question in saved_questions(saved, settings.max_question_chars):
-            history += [{"role": "user", "content": question}, respond(question, history, request)]
+            history += [{"role": "user", "content": question}, respond(question, history, request, replayed=True)]
         return history
 
     def on_like(data: gr.LikeData, request: gr.Request) -> None:

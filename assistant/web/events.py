@@ -96,15 +96,17 @@ class EventRecorder:
         return self.problem
 
     # ---- The request path ----------------------------------------------------------------------------------
-    def issue(self, answer: Answer, session: str | None, question: str | None) -> str:
-        """A new reply id; the reply's event joins the queue (never blocks: when full, the oldest goes)."""
+    def issue(self, answer: Answer, session: str | None, question: str | None, replayed: bool = False) -> str:
+        """A new reply id; the reply's event joins the queue (never blocks: when full, the oldest goes).
+        `replayed`: the answer to a question asked before, given again to a reloaded tab."""
         reply_id = secrets.token_urlsafe(16)
         if self.store is None:
             return reply_id
         now = self.clock()
         keep = question if self.settings.feedback_questions and isinstance(question, str) else None
         event = ReplyEvent.of(reply_id, answer, day=_day(now), session=session, question=keep,
-                              vote_until=int(now) + self.settings.session_idle_seconds if session else None)
+                              vote_until=int(now) + self.settings.session_idle_seconds if session else None,
+                              replayed=replayed)
         with self._lock:
             self._unwritten[reply_id] = event
             while True:

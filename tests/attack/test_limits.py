@@ -179,3 +179,4 @@ def test_a_patients_reload_comes_back_whole_and_its_replies_can_be_rated(functio
     assert votes == [200] * 3
     rows = [r for r in target.votes() if r["reply_id"] == reply_id_in(hold["content"])]
     assert len(rows) == 1 and rows[0]["vote"] == "dislike" and "bridge" in str(rows[0]["chunk_ids"])
+    assert rows[0]["replayed"] == 1, "the insights do not count a reloaded tab's questions as asked again"

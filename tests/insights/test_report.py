@@ -106,3 +106,21 @@ def test_the_cli_says_when_nothing_was_recorded(tmp_path: Path, monkeypatch: pyt
     assert main(["insights", "--since", "2026-01-01"]) == 2
     assert "no events recorded yet" in capsys.readouterr().err
     assert not (tmp_path / "none.sqlite3").exists()
+
+
+def test_a_reloaded_tabs_answers_are_not_counted_as_asked_again_but_their_votes_count(fake_bot: Assistant,
+                                                                                     settings: Settings):
+    clock = Clock()
+    events = EventRecorder(EventStore.from_settings(settings), settings, clock=clock)
+    answer = fake_bot.ask("how do I do the bridge?")
+    events.issue(answer, "s1", "how do I do the bridge?")
+    again = events.issue(answer, "s2", "how do I do the bridge?", replayed=True)
+    events.vote(again, "s2", "dislike")
+    events.start()
+    events.stop()
+    assert events.store is not None
+    period = report.Period.ending(datetime.fromtimestamp(clock.now, UTC).date(), days=1)
+    tables = by_name(report.tables(events.store, period, with_text=True))
+    assert [row[1:] for row in tables["answers_by_day"]] == [("answer", 1)]
+    assert tables["asked_exercises"] == [("Bridge", 1)]
+    assert tables["least_liked"] == [("Bridge", "answer", 0, 1, 1, 100)]
