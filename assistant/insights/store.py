@@ -115,9 +115,6 @@ class EventStore:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EventStore:
-        if not settings.database_url:
-            # Created here rather than by SQLite, which cannot make folders; failing is reported like any store error.
-            Path(settings.feedback_db).parent.mkdir(parents=True, exist_ok=True)
         return cls(open_engine(database_url(settings)), keep_text=settings.feedback_questions)
 
     @property
@@ -126,6 +123,10 @@ class EventStore:
 
     def prepare(self) -> None:
         """Migrate to the current schema and read the session-hash key; safe to call from every replica."""
+        database = self.engine.url.database
+        if self.engine_name == "sqlite" and database:
+            # SQLite cannot make folders; failing here is reported like any other store error.
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
         with self.engine.begin() as connection:
             migrate(connection)
             self._salt = bytes.fromhex(connection.scalar(select(meta.c.value).where(meta.c.key == SESSION_SALT)))
