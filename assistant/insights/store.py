@@ -93,10 +93,17 @@ class ReplyEvent:
     @classmethod
     def of(cls, reply_id: str, answer: Answer, *, day: date, session: str | None, question: str | None,
            vote_until: int | None, replayed: bool = False) -> ReplyEvent:
-        return cls(reply_id, day, answer.kind, answer.category, tuple(s.chunk_id for s in answer.sources),
-                   answer.exercise.title if answer.exercise else None,
-                   answer.sources[0].section if answer.sources else None, answer.corpus_hash, question,
-                   session, vote_until if session else None, replayed)
+        # Cut to their columns' lengths: PostgreSQL refuses a longer value (a clinic's own section title
+        # could be one), and one refused row would hold back its whole batch.
+        return cls(reply_id, day, answer.kind, _cut(answer.category, replies.c.category),
+                   tuple(s.chunk_id for s in answer.sources),
+                   _cut(answer.exercise.title if answer.exercise else None, replies.c.exercise),
+                   _cut(answer.sources[0].section if answer.sources else None, replies.c.section),
+                   answer.corpus_hash, question, session, vote_until if session else None, replayed)
+
+
+def _cut(value: str | None, column: Any) -> str | None:
+    return value[: column.type.length] if value is not None else None
 
 
 class Claim(Enum):

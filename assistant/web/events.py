@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from assistant import Answer, Settings
 from assistant.insights.store import Claim, EventStore, ReplyEvent, Vote
@@ -169,6 +169,12 @@ class EventRecorder:
                 if time.monotonic() >= next_purge:
                     self._purge()
                     next_purge = time.monotonic() + PURGE_EVERY_S
+            except (DataError, IntegrityError) as exc:
+                # The store is up but refuses these rows: trying them again would hold back every later batch.
+                self._failed(exc, refused=len(batch))
+                self._forget(batch)
+                batch = []
+                continue
             except (SQLAlchemyError, OSError) as exc:
                 self._failed(exc)
                 if stopping:
@@ -179,9 +185,7 @@ class EventRecorder:
                 continue
             self._recovered()
             retry_in = RETRY_FIRST_S
-            with self._lock:
-                for written in batch:
-                    self._unwritten.pop(written.reply_id, None)
+            self._forget(batch)
             batch = []
             if stopping and self._queue.empty():
                 return
@@ -195,6 +199,11 @@ class EventRecorder:
         except queue.Empty:
             pass
         return taken
+
+    def _forget(self, batch: list[ReplyEvent]) -> None:
+        with self._lock:
+            for event in batch:
+                self._unwritten.pop(event.reply_id, None)
 
     def _purge(self) -> None:
         now = self.clock()
@@ -213,7 +222,8 @@ class EventRecorder:
         self.dropped += 1
 
     # ---- Failures: logged at most once a minute, shown on /healthz -----------------------------------------
-    def _failed(self, exc: BaseException) -> None:
+    def _failed(self, exc: BaseException, refused: int = 0) -> None:
+        self.dropped += refused
         self.problem = f"{self.engine_name} store cannot be written ({type(exc).__name__})"
         # The driver's message can name the database's address, never a password (SQLAlchemy hides it).
         record = log.makeRecord(log.name, logging.WARNING, __file__, 0, "%s %s cannot be written (%s); answers go "

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -44,7 +45,7 @@ def test_two_replicas_on_one_postgresql_keep_every_reply_and_vote(postgres: Post
 
 
 @pytest.fixture
-def own_postgres() -> Postgres:
+def own_postgres() -> Iterator[Postgres]:
     """A cluster of this test's own, which it stops and starts again."""
     cluster = start_postgres()
     yield cluster

@@ -7,6 +7,7 @@ import logging
 import sqlite3
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -267,3 +268,23 @@ def test_text_is_read_back_from_postgresql_as_stored(postgres: Any, fake_setting
     assert events.store is not None
     with events.store.engine.connect() as connection:
         assert connection.scalar(text("SELECT question FROM replies")) == question
+
+
+def test_a_long_section_title_is_cut_to_its_column_and_a_refused_row_holds_back_nothing(
+        fake_bot: Assistant, settings: Settings, database: dict):
+    """A clinic's own document can have a long section title: it is cut, not refused. A row the store refuses
+    anyway (here a kind no pipeline gives, longer than its column) is dropped with its batch, and the next
+    batch is written."""
+    events = recorder(settings)
+    answer = fake_bot.ask("how do I do the bridge?")
+    long_title = replace(answer, sources=[replace(answer.sources[0], section="Section " * 50)])
+    events.issue(long_title, "session-a", None)
+    flush(events)
+    assert [len(r["section"]) for r in rows(events)] == [replies.c.section.type.length]
+    if "database_url" not in database:
+        return  # SQLite keeps any length: nothing to refuse there
+    events.issue(replace(answer, kind="k" * 40), "session-a", None)  # type: ignore[arg-type]
+    flush(events)
+    events.issue(answer, "session-a", None)
+    flush(events)
+    assert len(rows(events)) == 2 and events.dropped == 1
