@@ -6,6 +6,11 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 7860
 CORPUS := $(wildcard corpus/*.txt corpus/*.md corpus/*.toml) assistant/red_flag_exemplars.toml
+# The scope model is trained with the index: its training files, its feature rules and the rule engine that
+# reads them make the index stale too.
+SCOPE := $(wildcard assistant/scope_training/* assistant/scope_signals.toml assistant/spelling.toml \
+	assistant/scope.py assistant/scope_train.py assistant/scope_model.py assistant/triage/rules.py \
+	assistant/triage/context.py assistant/triage/phrases.py assistant/triage/reading.py assistant/triage/folding.py)
 # Keep Hugging Face and Gradio from reaching for the network, at build, run and test time alike.
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -31,7 +36,7 @@ $(STAMP): pyproject.toml
 
 index: index/manifest.json
 
-index/manifest.json: $(STAMP) $(CORPUS)
+index/manifest.json: $(STAMP) $(CORPUS) $(SCOPE)
 	$(BIN)/python -m assistant build
 	touch index/manifest.json
 

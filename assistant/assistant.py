@@ -9,10 +9,21 @@ from functools import cached_property
 from typing import Any
 
 from assistant import compose, replies
-from assistant.conversation import aspect_of, last_topic, read_history, resolve_follow_up, user_messages
+from assistant.answerability import Need, answerability, caution_line, not_covered, not_covered_line, quote_caution
+from assistant.conversation import (
+    REFERS_BACK,
+    Turn,
+    aspect_of,
+    last_topic,
+    read_history,
+    resolve_follow_up,
+    user_messages,
+)
 from assistant.corpus import corpus_hash, load_corpus
 from assistant.embed import Embedder
+from assistant.errors import IndexCorruptError
 from assistant.index import (
+    REBUILD_HINT,
     BuiltIndex,
     build_index,
     encoder_file,
@@ -24,34 +35,46 @@ from assistant.index import (
 from assistant.languages import Languages
 from assistant.records import Answer, Chunk, Exercise, Hit, Source
 from assistant.retrieve import Method, Ranking, Retriever
-from assistant.scope import check_scope
+from assistant.scope import Scope, check_scope
+from assistant.scope_model import ScopeModel, coverage, feature_names, scope_features, signals
 from assistant.settings import Settings
-from assistant.text import RETRIEVAL_CHARS, clean
+from assistant.smalltalk import small_talk
+from assistant.spelling import Speller, spelling_rules
+from assistant.text import RETRIEVAL_CHARS, clean, for_matching
 from assistant.triage import Triage, about_back, describes_symptoms, triage
+from assistant.triage.exemplars import exemplars
+from assistant.triage.learned import LearnedOpinion
 from assistant.triage.policy import second_opinion
-from assistant.triage.similarity import SimilarityOpinion, exemplars
 from assistant.vectors import QueryVectors
 
 log = logging.getLogger(__name__)
 
-# A question is about the article when it names something in it, or is close in meaning to a chunk
-# (cosine >= IN_SCOPE_COSINE), or is loosely close (>= IN_SCOPE_WEAK_COSINE) and shares a word with
-# it. Calibrated on tests/data: in-scope questions without a name bottom out near 0.18 (all sharing
-# a word), off-topic ones ("how do I bake bread", 0.22) share none.
-IN_SCOPE_COSINE = 0.30
-IN_SCOPE_WEAK_COSINE = 0.15
-# A word like "knee" or "takeaway" does not make a question off topic when it names something in the
-# article ("knee hug", "the main takeaway"). Diagnosis, medicines and scans are never overridden.
-OVERRIDABLE_SCOPE = ("other_body_part", "off_topic")
+# The scope rules whose verdict is final: a question about a diagnosis, a medicine or a scan is refused
+# whatever else it asks (unless it is about exercise for a group the article does not cover, see
+# answerability). Another body part or another topic is final too unless the question names the back or
+# something in the article ("my back and my knee", "knee hug", "the main takeaway"). Every verdict is also
+# a feature of the scope model.
+FINAL_SCOPE = ("medication", "scan_or_surgery", "diagnosis")
+UNLESS_NAMED = ("other_body_part", "off_topic")
 # A pronoun follow-up ("is it safe?") keeps the previous topic unless it matches another chunk this well.
 OWN_TOPIC_MIN_COSINE = 0.50
 QUERY_CACHE_SIZE = 2048
 RANK = {"none": 0, "urgent": 1, "emergency": 2}
+# Categories of answers, for interfaces that style them: small talk, "the article doesn't say", a caution.
+SMALL_TALK = "small_talk"
+NOT_COVERED = "not_covered"
+CAUTION = "caution"
+# Chunks (best ranked first) searched for the lines closest to what the article does not say.
+CLOSEST_FROM = 5
 
 
 @dataclass(frozen=True)
 class Reply:
-    """What a reply says before the footer is added: its body, kind and where it came from."""
+    """What a reply says before the footer is added: its body, kind and where it came from.
+
+    `lead` is what a reader must meet before anything else, warnings included: what the article does not
+    say or cover.
+    """
 
     body: str
     kind: str
@@ -59,6 +82,19 @@ class Reply:
     suggestions: tuple[str, ...] = ()
     category: str | None = None
     exercise: Exercise | None = None
+    lead: str = ""
+
+
+@dataclass(frozen=True)
+class Shaped:
+    """An answer as what the question needs reshaped it: its lead and body, the chunks it cites, its category,
+    and whether it still shows the chosen chunk (an interface adds an exercise's timer and picture only then)."""
+
+    lead: str
+    body: str
+    cited: tuple[Chunk, ...]
+    category: str | None
+    shows_chunk: bool
 
 
 def default_embedder(settings: Settings) -> Embedder:
@@ -107,7 +143,16 @@ class Assistant:
         self.retriever = Retriever(built, self.vectors.one)
         # Exemplar vectors stored with the index when they match the bundled exemplars; else encoded on first use.
         stored = built.exemplar_vectors if built.manifest.get("exemplars_sha256") == exemplars().digest else None
-        self.opinion = SimilarityOpinion(self.vectors.many, stored)
+        self.opinion = LearnedOpinion.for_encoder(embedder, self.vectors.many, stored)
+        if built.scope_model is None:
+            raise IndexCorruptError(f"{settings.index_dir}: the index has no scope model; {REBUILD_HINT}.")
+        self.scope_model = ScopeModel.from_dict(built.scope_model, feature_names(embedder.dimension))
+        self.speller = Speller(built.chunks, spelling_rules())
+        # The chunk whose "stop if it hurts" line (the corpus's safety quote) answers "what if it hurts?",
+        # and the chunk that line is printed in.
+        self.caution_home = next((c for c in built.chunks if c.caution), None)
+        quote = self.caution_home.caution if self.caution_home else ""
+        self.caution_quoted_in = next((c for c in built.chunks if quote and quote in c.text), None)
 
     @classmethod
     def load(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Assistant:
@@ -133,9 +178,10 @@ class Assistant:
         _require_str(question, "question")
         turns = read_history(history, self.settings.max_history_turns)
         text = clean(question)
-        if not any(ch.isalnum() for ch in text):
+        # An emoji alone is small talk ("👍"), not unusable input.
+        if not any(ch.isalnum() for ch in text) and small_talk().kind(text) is None:
             return self._reply(Reply(replies.invalid(), "invalid"))
-        # Red flags first, over the whole conversation: urgency never goes down within it.
+        # Red flags first, over the whole conversation and in the user's own words: urgency never goes down.
         earlier = user_messages(turns)
         flag = self._flag([*earlier, text])
         if flag.level == "none":
@@ -155,52 +201,115 @@ class Assistant:
         return Languages.load(self.settings.model_path)
 
     def _flag(self, messages: list[str]) -> Triage:
-        """The rules, then sign words in another language, then the similarity opinion (English only)."""
-        flag = triage(messages)
-        if flag.level == "none":
+        """The rules (checked by the learned opinion), then sign words in another language, then the learned
+        opinion (English only)."""
+        flag = triage(messages, self.opinion)
+        if flag.level == "none" and flag.source is None:
             flag = self.languages.triage(messages)
-        if flag.level == "none":
+        if flag.level == "none" and flag.source is None and self.opinion is not None:
             # The exemplars are English: a message in another language is not compared with them.
             english = [m for m in messages if self.languages.detect(m) is None]
             flag = second_opinion(english, self.opinion) if english else flag
         return flag
 
-    def _after_warning(self, flag: Triage, text: str, turns: Sequence[Any]) -> Reply:
+    def _after_warning(self, flag: Triage, text: str, turns: list[Turn]) -> Reply:
         """A later message of a flagged conversation: its own reply, exercises held back, the warning kept in view.
 
-        The kind and category stay the flag's, so every client sees the conversation is flagged.
+        Anything drawn from the article is held back (the reminder says so); small talk, refusals and other
+        languages get their own reply under the reminder. The kind and category stay the flag's, so every
+        client sees the conversation is flagged.
         """
         reply = self._route(text, turns)
         remind = replies.reminder(flag, self.settings)  # it says that exercises are held back
-        body = remind if reply.kind == "answer" else f"{remind}\n\n{reply.body}"
+        from_article = reply.kind == "answer" and reply.category != SMALL_TALK
+        body = remind if from_article else f"{remind}\n\n{reply.body}"
         return Reply(body, flag.level, category=flag.category)
 
-    def _route(self, text: str, turns: Sequence[Any]) -> Reply:
-        """The reply to a question no red flag stopped: out of scope, a follow-up, or an answer."""
+    def _route(self, text: str, turns: list[Turn]) -> Reply:
+        """The reply to a message no red flag stopped: another language, small talk, or about the article."""
         text = text[: self.settings.max_question_chars]
         foreign = self.languages.detect(text)
         if foreign is not None:
             return Reply(self.languages.english_only(foreign, self.settings), "out_of_scope", category="language")
-        ranking = self.retriever.rank(text[:RETRIEVAL_CHARS])
-        scope = check_scope(text)
-        if not scope.in_scope and not (scope.reason in OVERRIDABLE_SCOPE and ranking.named):
-            return Reply(replies.out_of_scope(scope.reason, self.settings), "out_of_scope", category=scope.reason)
-        follow_up = None if ranking.named else resolve_follow_up(text, last_topic(turns, self.by_label), self.by_id)
-        if follow_up is not None and not follow_up.explicit and self._has_own_topic(ranking, follow_up.chunk_id):
-            # "Is it safe?" after the Bridge: the question has a clear topic of its own (a precaution).
-            follow_up = None
-        if follow_up is not None:
-            chunk, aspect, score = self.by_id[follow_up.chunk_id], follow_up.aspect, 1.0
-        else:
-            if not self._in_scope(ranking):
-                return Reply(replies.out_of_scope("off_topic", self.settings), "out_of_scope", category="off_topic")
-            best = ranking.order[0]
-            chunk, aspect, score = self.built.chunks[best], aspect_of(text), float(ranking.scores[best])
-        answer = self._answer(chunk, aspect, score)
-        if describes_symptoms(text):
+        chat = small_talk().kind(text)
+        if chat is not None:
+            return Reply(small_talk().reply(chat), "answer", suggestions=compose.starters(self.by_id),
+                         category=SMALL_TALK)
+        reply = self._about_the_article(text, turns)
+        if reply.kind == "answer" and describes_symptoms(text):
             # What every detector misses still meets a warning: the signs that mean "get help first".
-            return replace(answer, body=f"{replies.safety_net()}\n\n{answer.body}")
-        return answer
+            return replace(reply, body=f"{replies.safety_net()}\n\n{reply.body}")
+        return reply
+
+    def _about_the_article(self, text: str, turns: list[Turn]) -> Reply:
+        """Scope, then the chunk that answers, then the reply: steps in this order, each its own module."""
+        query = self.speller.correct(text[:RETRIEVAL_CHARS])
+        ranking = self.retriever.rank(query)
+        scope = check_scope(text)
+        said = signals(query)
+        topic = last_topic(turns, self.by_label)
+        need = answerability().need(query)
+        if need is not None and need.about_back and not (said["back"] or said["exercise"] or ranking.named or topic):
+            need = None
+        # Exercise for a group the article does not cover ("had a discectomy, which of these can I do?") is
+        # answered with a caution, not refused as a question about surgery; but a question that asks what is
+        # wrong ("is this part of the sciatica or should he stretch?") is still sent to a doctor.
+        refused = self._refused_by_rules(scope, said, ranking)
+        if need is not None and need.group and refused != "diagnosis":
+            refused = None
+        if refused is not None:
+            return self._refusal(refused)
+        chosen = self._choose(query, ranking, scope, said, topic, need)
+        if chosen is None:
+            return self._refusal(scope.reason or "off_topic")
+        chunk, aspect, score = chosen
+        return self._answer(chunk, aspect, score, need, ranking, query)
+
+    def _refusal(self, reason: str) -> Reply:
+        return Reply(replies.out_of_scope(reason, self.settings), "out_of_scope", category=reason)
+
+    def _choose(self, query: str, ranking: Ranking, scope: Scope, said: Mapping[str, bool], topic: Chunk | None,
+                need: Need | None) -> tuple[Chunk, compose.Aspect, float] | None:
+        """The chunk a question is about and which part of it, or None when it is not about the article."""
+        best = ranking.order[0]
+        by_rank = (self.built.chunks[best], aspect_of(query), float(ranking.scores[best]))
+        follow_up = None if ranking.named else resolve_follow_up(query, topic, self.by_id)
+        if follow_up is not None and not follow_up.explicit:
+            if self._has_own_topic(ranking, follow_up.chunk_id):
+                # "Is it safe?" after the Bridge: a topic of its own (a precaution), asked in the chat's context.
+                return by_rank
+            if need is None and not REFERS_BACK.search(for_matching(query)) and \
+                    not self._in_scope(query, ranking, scope, said):
+                # "How do I bake bread?" after the Bridge: nothing leans on it and nothing is about the article.
+                return None
+        if follow_up is not None:
+            return self.by_id[follow_up.chunk_id], follow_up.aspect, 1.0
+        if need is not None and need.group or self._in_scope(query, ranking, scope, said):
+            return by_rank
+        if need is not None and topic is not None:
+            # "How long till I notice a difference?" after an answer: a need with no topic of its own is a
+            # question about the previous one.
+            return topic, "card", 1.0
+        return None
+
+    def _in_scope(self, query: str, ranking: Ranking, scope: Scope, said: Mapping[str, bool]) -> bool:
+        """The scope model's decision, from features retrieval and the rules already computed (the query's
+        vector is the one retrieval cached)."""
+        share = coverage(query, self.retriever.bm25.idf)
+        return self.scope_model.in_scope(scope_features(self.vectors.one(query), ranking, scope, said, share))
+
+    @staticmethod
+    def _refused_by_rules(scope: Scope, said: Mapping[str, bool], ranking: Ranking) -> str | None:
+        """The reason a rule refuses the question outright, or None to let the scope model decide."""
+        if said["instructions"]:
+            return "off_topic"
+        if said["service"]:
+            return "service"
+        if scope.reason in FINAL_SCOPE:
+            return scope.reason
+        if scope.reason in UNLESS_NAMED and not (said["back"] or ranking.named):
+            return scope.reason
+        return None
 
     def _has_own_topic(self, ranking: Ranking, previous: str) -> bool:
         best = ranking.order[0]
@@ -208,26 +317,55 @@ class Assistant:
             return False
         return bool(ranking.intents or ranking.groups) or float(ranking.dense[best]) >= OWN_TOPIC_MIN_COSINE
 
-    def _in_scope(self, ranking: Ranking) -> bool:
-        closeness = float(ranking.dense.max())
-        shares_a_word = float(ranking.lexical.max()) > 0
-        return bool(ranking.named) or closeness >= IN_SCOPE_COSINE or (
-            closeness >= IN_SCOPE_WEAK_COSINE and shares_a_word)
-
-    def _answer(self, chunk: Chunk, aspect: compose.Aspect, score: float) -> Reply:
+    def _answer(self, chunk: Chunk, aspect: compose.Aspect, score: float, need: Need | None, ranking: Ranking,
+                query: str) -> Reply:
         body = compose.compose(chunk, self.by_id, aspect)
-        if compose.sends_to_someone(chunk):
-            body = "\n\n".join(p for p in (body, compose.booking_line(self.settings)) if p)
         used = [chunk, *(self.by_id[m] for m in chunk.members if m in self.by_id),
                 *(self.by_id[r] for r in chunk.related if r in self.by_id)]
+        shaped = self._shaped_by_need(need, chunk, body, tuple(used), ranking, query) if need is not None else None
+        lead, category = "", None
+        if shaped is not None:
+            lead, body, used, category = shaped.lead, shaped.body, list(shaped.cited), shaped.category
+        # Where the advice is to see someone, the reply says how to book (when the clinic has set a link or phone).
+        if category in (CAUTION, NOT_COVERED) or compose.sends_to_someone(used[0]):
+            body = "\n\n".join(p for p in (body, compose.booking_line(self.settings)) if p)
         sources = tuple(Source(chunk_id=c.chunk_id, title=c.title, section=c.section, score=round(score, 6))
                         for c in used)
+        shows_chunk = shaped is None or shaped.shows_chunk
         exercise = Exercise(chunk_id=chunk.chunk_id, title=chunk.title, aspect=aspect, hold_seconds=chunk.hold_seconds,
-                            image=chunk.image, image_alt=chunk.image_alt) if chunk.kind == "exercise" else None
-        return Reply(body, "answer", sources, compose.suggestions(chunk, self.by_id, aspect), exercise=exercise)
+                            image=chunk.image, image_alt=chunk.image_alt) \
+            if chunk.kind == "exercise" and shows_chunk else None
+        return Reply(body, "answer", sources, compose.suggestions(chunk, self.by_id, aspect), category, exercise, lead)
+
+    def _shaped_by_need(self, need: Need, chunk: Chunk, body: str, used: tuple[Chunk, ...], ranking: Ranking,
+                        query: str) -> Shaped | None:
+        """The reply as what the question needs shapes it, or None when the chunk's own reply already gives it:
+        a caution for a group the article does not cover, the article's own stop line, or "the article doesn't
+        say" with the closest lines it does give."""
+        if need.group:
+            return Shaped(caution_line(need), body, used, CAUTION, shows_chunk=True)
+        if need.quote == "caution" and self.caution_home is not None:
+            see = self.by_id.get(self.caution_home.caution_see)
+            quoted = tuple(c for c in (see, self.caution_quoted_in) if c is not None)
+            return Shaped("", quote_caution(self.caution_home, see), quoted or used, None, shows_chunk=False)
+        if need.absent:
+            unknown = answerability().unknown(need, query, self.retriever.bm25.idf)
+            if not unknown:
+                return None
+            return Shaped(not_covered_line(need, chunk, unknown), not_covered(need, [], fallback=body), used,
+                          NOT_COVERED, shows_chunk=True)
+        if answerability().gives(need, chunk, self.by_id, query):
+            return None
+        others = (self.built.chunks[i] for i in ranking.order[:CLOSEST_FROM])
+        lines = answerability().closest_lines(need, [chunk, *(c for c in others if c != chunk)])
+        cited = tuple(dict.fromkeys(c for _, c in lines)) or used
+        # Without close lines, the reply quotes the chunk's own reply after saying what the article lacks.
+        return Shaped(not_covered_line(need, chunk), not_covered(need, lines, fallback=body), cited, NOT_COVERED,
+                      shows_chunk=not lines)
 
     def _reply(self, reply: Reply) -> Answer:
-        return Answer(text=compose.with_footer(reply.body, self.settings), kind=reply.kind,  # type: ignore[arg-type]
+        body = "\n\n".join(p for p in (reply.lead, reply.body) if p)
+        return Answer(text=compose.with_footer(body, self.settings), kind=reply.kind,  # type: ignore[arg-type]
                       sources=list(reply.sources), footer=self.settings.footer,
                       corpus_hash=str(self.manifest.get("corpus_hash", "")), suggestions=reply.suggestions,
                       category=reply.category, exercise=reply.exercise)

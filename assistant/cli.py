@@ -1,4 +1,5 @@
-"""Command line: `ask`, `search`, `build`, `eval` and `insights`; heavy imports happen inside each command."""
+"""Command line: `ask`, `search`, `build`, `eval`, `train-triage` and `insights`; heavy imports happen inside each
+command."""
 
 from __future__ import annotations
 
@@ -95,6 +96,24 @@ def _insights(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _train_triage(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.assistant import default_embedder
+    from assistant.triage.learned import bundled_folder
+    from assistant.triage.training import train
+
+    started = time.perf_counter()
+    model = train(Path(args.data), default_embedder(settings), lambda line: print(line, file=sys.stderr))
+    folder = Path(args.out) if args.out else bundled_folder()
+    model.save(folder)
+    for name, figures in {**model.meta["out_of_writer"]}.items():
+        before = model.meta["out_of_writer_rules_only"][name]
+        print(f"{name:20s} caught {before['red_flag_recall']:.3f} -> {figures['red_flag_recall']:.3f}   "
+              f"false alarms {before['false_alarm_rate']:.3f} -> {figures['false_alarm_rate']:.3f}")
+    print(f"thresholds {model.meta['thresholds']}; model written to {folder} in "
+          f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m assistant", description=__doc__)
     root.add_argument("--config", help="settings TOML file (default: $ASSISTANT_CONFIG, else bundled defaults)")
@@ -116,6 +135,10 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", help="also write the figures to this JSON file")
     evaluate.add_argument("--check", action="store_true", help="exit 1 when a figure is below its threshold")
     evaluate.set_defaults(run=_eval)
+    learn = commands.add_parser("train-triage", help="train the learned red-flag opinion, leave-one-writer-out")
+    learn.add_argument("--data", default=str(Path(__file__).resolve().parent.parent / "tests" / "data"))
+    learn.add_argument("--out", help="folder for red_flag_model.json/.npz (default: the package, where it is served)")
+    learn.set_defaults(run=_train_triage)
     insights = commands.add_parser("insights", help="the clinic's insights tables (as on /insights)")
     insights.add_argument("--since", type=date.fromisoformat, help="first day, YYYY-MM-DD (default: 30 days ago)")
     insights.add_argument("--until", type=date.fromisoformat, help="last day, YYYY-MM-DD (default: today)")

@@ -134,8 +134,9 @@ def passage(chunk: Chunk) -> str:
 
 def mention(chunk: Chunk, by_id: Mapping[str, Chunk]) -> str:
     """An exercise the article only names: say so, quote the sentence, add nothing."""
-    return (f"### {chunk.title}\n\nThe article only mentions {chunk.title.lower()} in passing and gives no steps "
-            f"for it:\n\n> {chunk.text}\n\nA physiotherapist can show you how to do it safely.\n\n{source_line(chunk)}")
+    return (f"**The article doesn't explain the {chunk.title.lower()}:** it only mentions it in passing and gives "
+            f"no steps for it.\n\n> {chunk.text}\n\nA physiotherapist can show you how to do it safely.\n\n"
+            f"{source_line(chunk)}")
 
 
 def compose(chunk: Chunk, by_id: Mapping[str, Chunk], aspect: Aspect = "card") -> str:
@@ -147,6 +148,11 @@ def compose(chunk: Chunk, by_id: Mapping[str, Chunk], aspect: Aspect = "card") -
     if chunk.kind == "mention":
         return mention(chunk, by_id)
     return passage(chunk)
+
+
+def starters(by_id: Mapping[str, Chunk]) -> tuple[str, ...]:
+    """Where to begin, when a reply draws on no chunk (small talk): the article's groups."""
+    return tuple(f"Show {c.title.lower()}" for c in by_id.values() if c.kind == "group")[:3]
 
 
 def suggestions(chunk: Chunk, by_id: Mapping[str, Chunk], aspect: Aspect = "card") -> tuple[str, ...]:

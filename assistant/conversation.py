@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.compose import SOURCE_PREFIX, Aspect
+from assistant.lexical import STOPWORDS, stem
 from assistant.records import Chunk
 from assistant.text import clean, for_matching
 
@@ -31,6 +32,10 @@ GENTLER = re.compile(r"\b(?:gentler|more gentle|easier|less (?:intense|hard|stre
                      r"something (?:gentle|easy|lighter)|lighter|softer|relax(?:ing)?)\b")
 HARDER = re.compile(r"\b(?:harder|more (?:challenging|intense|difficult)|too easy|stronger|tougher|"
                     r"build (?:more )?strength)\b")
+
+
+# Words in many exercise names, which single none of them out.
+GENERIC_NAME_WORDS = frozenset({"one", "stretch", "exercise", "pose", "lower", "back", "the"})
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,17 @@ class FollowUp:
     explicit: bool
 
 
+def member_named(text: str, topic: Chunk, by_id: Mapping[str, Chunk]) -> str | None:
+    """After a list, "the cat one" or "the one with the bench": the one member whose name or alias uses one of
+    the question's words, or None when none or several do."""
+    if topic.kind != "group":
+        return None
+    words = {stem(w) for w in text.split() if w not in STOPWORDS} - GENERIC_NAME_WORDS
+    found = [m for m in topic.members if m in by_id and words & {
+        stem(w) for name in (by_id[m].title, *by_id[m].aliases) for w in for_matching(name).split()}]
+    return found[0] if len(found) == 1 else None
+
+
 def resolve_follow_up(question: str, topic: Chunk | None, by_id: Mapping[str, Chunk]) -> FollowUp | None:
     """Map a question that may lean on the previous turn to a chunk and aspect; None when it cannot.
 
@@ -116,6 +132,9 @@ def resolve_follow_up(question: str, topic: Chunk | None, by_id: Mapping[str, Ch
         cue = "gentle" if GENTLER.search(text) else "harder"
         target = next((g for g in groups if cue in g.cues), None)
         return FollowUp(target.chunk_id, "card", explicit=True) if target else None
+    named = member_named(text, topic, by_id)
+    if named is not None:
+        return FollowUp(named, aspect_of(question), explicit=True)
     ordinal = ORDINAL.search(text)
     if topic.kind == "group" and ordinal and topic.members:
         place = ORDINALS[ordinal.group(1) or ordinal.group(2)]

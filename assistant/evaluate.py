@@ -17,6 +17,7 @@ from typing import Any
 from assistant.assistant import Assistant
 from assistant.records import Answer
 from assistant.retrieve import Method
+from assistant.scope_eval import SCOPE_FIGURES, scope_figures
 from assistant.settings import Settings
 from assistant.triage import triage
 
@@ -116,6 +117,7 @@ def evaluate(settings: Settings, data: Path, bot: Assistant | None = None) -> di
             history += [{"role": "user", "content": turn["q"]}, {"role": "assistant", "content": answer.text}]
 
     safety = safety_figures(bot, data, failures)
+    scope = scope_figures(bot, data, failures)
     consistent = sum(bot.ask(item["q"]).to_dict() == bot.ask(item["q"]).to_dict() for item in questions[:30])
     report: dict[str, Any] = {
         "retrieval": retrieval_table(bot, questions),
@@ -126,14 +128,18 @@ def evaluate(settings: Settings, data: Path, bot: Assistant | None = None) -> di
         "consistency": consistent / max(min(len(questions), 30), 1),
         "reading_grade_answers": statistics.mean(reading_grade(a.text) for a in answers) if answers else 0.0,
         **safety,
+        **scope,
         "counts": {"questions": len(questions), "lists": len(lists), "conversations": len(conversations),
                    "follow_ups": follow_total},
         "failures": failures,
     }
     thresholds = tomllib.loads((data / "thresholds.toml").read_text(encoding="utf-8"))
     report["thresholds"] = thresholds
-    report["below"] = [name for name, floor in thresholds.get("min", {}).items() if report[name] < floor]
-    report["below"] += [name for name, ceiling in thresholds.get("max", {}).items() if report[name] > ceiling]
+    # A figure the folder has no data for (the blind sets live only in tests/data) has no threshold to meet.
+    report["below"] = [name for name, floor in thresholds.get("min", {}).items()
+                       if name in report and report[name] < floor]
+    report["below"] += [name for name, ceiling in thresholds.get("max", {}).items()
+                        if name in report and report[name] > ceiling]
     report["red_flag_sets"] = red_flag_sets(bot, data)
     report["below"] += red_flag_sets_below(report["red_flag_sets"], data)
     report["passed"] = not report["below"]
@@ -150,12 +156,20 @@ def _conversation(bot: Assistant, messages: list[str]) -> Answer:
 
 
 def red_flag_sets(bot: Assistant, data: Path) -> dict[str, dict[str, Any]]:
-    """Per set written blind (data/blind/*.json), through `ask()`: red flags caught (emergency or urgent),
-    emergencies answered with exercise steps, and false alarms per category and per look-alike trap; and the
-    real consumer questions (data/real): emergency/urgent verdicts on questions labelled "none"."""
+    """Per set written blind (data/blind/*.json and the training writers in data/blind/train), through `ask()`:
+    red flags caught (emergency or urgent), emergencies answered with exercise steps, and false alarms per
+    category and per look-alike trap; the other-language set (`languages`); and the real consumer questions
+    (data/real): emergency/urgent verdicts on questions labelled "none". The learned opinion was trained on
+    every one of these writers, so these are in-sample: its out-of-writer figures come from its model file.
+    Scope sets (tables of question kinds) in the same folder are read by scope_eval."""
     sets: dict[str, dict[str, Any]] = {}
-    for path in sorted((data / "blind").glob("*.json")):
+    for path in sorted([*(data / "blind").glob("*.json"), *(data / "blind" / "train").glob("*.json")]):
         items = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(items, dict) and "other_language" in items:
+            sets[path.stem] = languages_set(bot, items)
+            continue
+        if not isinstance(items, list):
+            continue  # a scope set, read by scope_eval
         per_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         per_trap: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         with_steps, missed, alarms, times = 0, [], [], []
@@ -208,6 +222,35 @@ def red_flag_sets(bot: Assistant, data: Path) -> dict[str, dict[str, Any]]:
         sets["consumer-questions"] = {"alarms_on_none": len(alarms), "red_flags_caught": f"{caught}/{flagged}",
                                       "false_alarms": alarms}
     return sets
+
+
+def languages_set(bot: Assistant, data: dict[str, Any]) -> dict[str, Any]:
+    """An other-language set: red flags given the emergency or urgent card, other messages flagged (should be
+    none), messages answered in neither English nor their language; and its English, which must never get the
+    other-language reply."""
+    missed, alarms, unanswered = [], [], []
+    flags = 0
+    for item in data["other_language"]:
+        answer = bot.ask(item["text"])
+        raised = answer.kind in ("emergency", "urgent")
+        if item["tier"] != "none":
+            flags += 1
+            if not raised:
+                missed.append([item["lang"], item["text"]])
+        elif raised:
+            alarms.append([item["lang"], item["text"], answer.category])
+        if not raised and answer.category != "language":
+            unanswered.append([item["lang"], item["text"], answer.category])
+    misread = [item["text"] for item in data["english"] if bot.ask(item["text"]).category == "language"]
+    english_none = [item for item in data["english"] if item["tier"] == "none"]
+    english_alarms = [item["text"] for item in english_none if bot.ask(item["text"]).kind in ("emergency", "urgent")]
+    return {"other_language_red_flags_caught": round(1 - len(missed) / max(flags, 1), 3),
+            "other_language_alarms_on_none": len(alarms), "other_language_not_recognised": len(unanswered),
+            "english_misread_as_other_language": len(misread), "english_alarms_on_none": len(english_alarms),
+            "counts": {"other_language": len(data["other_language"]), "red_flags": flags,
+                       "english": len(data["english"])},
+            "missed": missed, "false_alarms": alarms + [["english", t] for t in english_alarms],
+            "not_recognised": unanswered, "misread": misread}
 
 
 def red_flag_sets_below(sets: dict[str, dict[str, Any]], data: Path) -> list[str]:
@@ -283,11 +326,12 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"{method:8s} {row['hit@1']:6.3f} {row['mrr@5']:6.3f} {row['recall@3']:8.3f}")
     for name in ("answers_on_target", "list_answers_complete", "follow_ups_resolved", "footer_rate", "consistency",
                  "reading_grade_answers", "red_flag_recall", "false_alarm_rate", "out_of_scope_accuracy",
-                 "in_scope_kept", "reading_grade_safety"):
-        print(f"{name:24s} {report[name]:.3f}")
+                 "in_scope_kept", "reading_grade_safety", *SCOPE_FIGURES):
+        if name in report:
+            print(f"{name:32s} {report[name]:.3f}")
     print("counts: " + ", ".join(f"{k}={v}" for k, v in report["counts"].items()))
     for name, figures in report.get("red_flag_sets", {}).items():
-        shown = {k: v for k, v in figures.items() if k not in ("missed", "false_alarms")}
+        shown = {k: v for k, v in figures.items() if k not in ("missed", "false_alarms", "not_recognised", "misread")}
         print(f"red-flag set {name}: " + json.dumps(shown, ensure_ascii=False))
     for name, items in report["failures"].items():
         for item in items:

@@ -1,7 +1,9 @@
 """The built index: chunk vectors in FAISS plus a manifest, saved as plain files and swapped in atomically.
 
 Layout of `index/`: `manifest.json` names a data folder (`data-<id>/`) holding `chunks.json`,
-`vectors.faiss` and `owners.npy` (which chunk each vector belongs to). A build writes a new data folder
+`vectors.faiss`, `owners.npy` (which chunk each vector belongs to) and `scope-model.json` (the scope
+model's weights and threshold, see `scope_model.py`; the hash of what it was trained from is in the
+manifest). A build writes a new data folder
 completely, then replaces `manifest.json` in one `os.replace`: a reader sees the old index or the new one,
 never half of one. A build with the bundled model also exports it to `encoder.onnx` there, so serving
 needs no torch, and stores the red-flag exemplar vectors (`exemplars.npy`, with the exemplar file's hash
@@ -16,7 +18,7 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +28,15 @@ from assistant.chunk import sentences
 from assistant.corpus import Corpus
 from assistant.embed import Embedder, SentenceTransformerEmbedder
 from assistant.errors import IndexCorruptError
-from assistant.onnx_encoder import ENCODER_FILE, OnnxEmbedder, export_encoder
+from assistant.onnx_encoder import ENCODER_FILE, OnnxEmbedder, export_encoder, query_encoder
 from assistant.records import Chunk
-from assistant.triage.similarity import exemplars
+from assistant.triage.exemplars import exemplars
 
-FORMAT_VERSION = 2
+# 4: the red-flag exemplar vectors (format 2's optional extra) and the scope model (the scope branch's 3) together.
+FORMAT_VERSION = 4
 EXEMPLARS_FILE = "exemplars.npy"
 REBUILD_HINT = "rebuild it with `python -m assistant build` (or `make index`)"
+SCOPE_MODEL_FILE = "scope-model.json"
 MAX_PART_VIEWS = 12
 # Above this many vectors a flat scan costs milliseconds per question (about 6 ms at 66k on one core)
 # and an HNSW graph answers in well under one; below it, exact search is cheaper to build and loses nothing.
@@ -55,7 +59,9 @@ class BuiltIndex:
     encoder_model: Path | None = None
     """Model folder that `save_index` exports to ONNX beside the vectors; None: nothing to export."""
     exemplar_vectors: np.ndarray | None = None
-    """The red-flag similarity exemplars, encoded at build time (0.25 s saved at every start)."""
+    """The red-flag exemplars (an input of the learned opinion), encoded at build time (0.25 s saved at every start)."""
+    scope_model: dict[str, Any] | None = None
+    """The trained scope model (`ScopeModel.to_dict()`), stored beside the vectors."""
 
 
 def embedding_text(chunk: Chunk, titles: dict[str, str]) -> str:
@@ -91,7 +97,9 @@ def build_index(corpus: Corpus, embedder: Embedder, show_progress: bool = False,
     vectors = np.ascontiguousarray(embedder.encode(texts, show_progress=show_progress), dtype=np.float32)
     index, index_type, index_params = vector_index(vectors, approximate_above)
     red_flag_exemplars = exemplars()
-    exemplar_vectors = np.ascontiguousarray(embedder.encode(red_flag_exemplars.texts), dtype=np.float32)
+    # Imported here: the scope model reads rankings, and retrieval imports this module.
+    from assistant.scope_train import train_scope_model, training_fingerprint
+
     manifest = {
         "format": FORMAT_VERSION,
         "model": embedder.name,
@@ -104,13 +112,18 @@ def build_index(corpus: Corpus, embedder: Embedder, show_progress: bool = False,
         "index_type": index_type,
         "index_params": index_params,
         "exemplars_sha256": red_flag_exemplars.digest,
+        "scope_training": training_fingerprint(),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "versions": _versions(),
     }
     exportable = isinstance(embedder, SentenceTransformerEmbedder | OnnxEmbedder)
-    return BuiltIndex(chunks=corpus.chunks, vectors=index, owners=np.asarray(owners, dtype=np.int64),
-                      manifest=manifest, encoder_model=embedder.model_path if exportable else None,
-                      exemplar_vectors=exemplar_vectors)
+    built = BuiltIndex(chunks=corpus.chunks, vectors=index, owners=np.asarray(owners, dtype=np.int64),
+                       manifest=manifest, encoder_model=embedder.model_path if exportable else None)
+    # Short texts (exemplars, training questions) go through the encoder that serves questions.
+    with query_encoder(embedder) as questions:
+        exemplar_vectors = np.ascontiguousarray(questions.encode(red_flag_exemplars.texts), dtype=np.float32)
+        return replace(built, exemplar_vectors=exemplar_vectors,
+                       scope_model=train_scope_model(built, questions).to_dict())
 
 
 def vector_index(vectors: np.ndarray, approximate_above: int = APPROXIMATE_ABOVE
@@ -165,6 +178,8 @@ def save_index(built: BuiltIndex, folder: Path) -> None:
         np.save(data / EXEMPLARS_FILE, built.exemplar_vectors, allow_pickle=False)
     if built.encoder_model is not None:
         export_encoder(built.encoder_model, data / ENCODER_FILE)
+    if built.scope_model is not None:
+        (data / SCOPE_MODEL_FILE).write_text(json.dumps(built.scope_model), encoding="utf-8")
     data.chmod(0o755)
     files = {p.name: {"size": p.stat().st_size, "sha256": _sha256(p)} for p in sorted(data.iterdir())}
     manifest = {**built.manifest, "data": data.name, "files": files}
@@ -203,6 +218,10 @@ def stale_reason(manifest: dict[str, Any] | None, corpus_hash: str, embedder: Em
     fingerprint = getattr(embedder, "fingerprint", "")
     if fingerprint and manifest.get("model_fingerprint") not in ("", fingerprint):
         return "the embedding model's files changed"
+    from assistant.scope_train import training_fingerprint
+
+    if manifest.get("scope_training") != training_fingerprint():
+        return "the scope model's training data or rules changed"
     return None
 
 
@@ -241,10 +260,13 @@ def load_index(folder: Path, manifest: dict[str, Any]) -> BuiltIndex:
         owners = np.load(data / "owners.npy", allow_pickle=False)
         exemplar_vectors = (np.load(data / EXEMPLARS_FILE, allow_pickle=False)
                             if EXEMPLARS_FILE in manifest["files"] else None)
+        scope_path = data / SCOPE_MODEL_FILE
+        scope_model = json.loads(scope_path.read_text(encoding="utf-8")) if SCOPE_MODEL_FILE in manifest["files"] \
+            else None
     except (ValueError, TypeError, KeyError, RuntimeError, OSError) as exc:
         raise IndexCorruptError(f"{data} cannot be read ({exc}); {REBUILD_HINT}.") from exc
     if vectors.ntotal != len(owners) or vectors.d != manifest.get("dimension") or (
             len(owners) and (owners.min() < 0 or owners.max() >= len(chunks))):
         raise IndexCorruptError(f"{data}: {vectors.ntotal} vectors do not fit {len(chunks)} chunks; {REBUILD_HINT}.")
     return BuiltIndex(chunks=chunks, vectors=vectors, owners=owners, manifest=manifest,
-                      exemplar_vectors=exemplar_vectors)
+                      exemplar_vectors=exemplar_vectors, scope_model=scope_model)

@@ -72,7 +72,7 @@ class Languages:
     """The detector (loaded on first need), the English vocabulary and the wording of every language."""
 
     def __init__(self, data: dict[str, Any], vocabulary: frozenset[str]) -> None:
-        unknown = set(data) - {"settings", "english", "language"}
+        unknown = set(data) - {"settings", "english", "language", "signs"}
         if unknown:
             raise ValueError(f"{LANGUAGES_FILE}: unknown keys {sorted(unknown)}")
         self.settings = data["settings"]
@@ -88,6 +88,25 @@ class Languages:
             self.languages[code] = Language(code, raw, patterns, tuple(map(normalise, raw["negations"])),
                                             frozenset(map(normalise, raw["common_words"])),
                                             raw.get("spaces", True))
+        self.pooled = self._pooled(data.get("signs", {"negations": [], "categories": {}}))
+
+    def _pooled(self, signs: dict[str, Any]) -> Language:
+        """Every language's sign words and the [signs] table as one lexicon, for a message in any language: the
+        detector may name the wrong one (mixed scripts, romanised text) or one we have no wording for."""
+        if set(signs) - {"negations", "categories"} or not set(signs["categories"]) <= {c.id for c in
+                                                                                      red_flags().categories}:
+            raise ValueError(f"{LANGUAGES_FILE} [signs]: unknown keys or categories")
+        alternatives: dict[str, list[str]] = {}
+        for language in self.languages.values():
+            start = r"(?<!\w)" if language.wording.get("word_start", True) else ""
+            for cid, words in language.wording["categories"].items():
+                alternatives.setdefault(cid, []).extend(start + re.escape(normalise(w)) for w in words)
+        for cid, words in signs["categories"].items():
+            alternatives.setdefault(cid, []).extend(r"(?<!\w)" + re.escape(normalise(w)) for w in words)
+        negations = {n for language in self.languages.values() if language.spaces for n in language.negations}
+        return Language("*", {"name": "any language"}, {cid: re.compile("|".join(alts))
+                                                       for cid, alts in alternatives.items()},
+                        tuple(sorted(negations | set(map(normalise, signs["negations"])))), frozenset(), True)
 
     @classmethod
     def load(cls, model_path: Path | None = None) -> Languages:
@@ -152,24 +171,32 @@ class Languages:
         best = Triage("none")
         for message in messages:
             detected = self.detect(message)
-            category = self.sign(message, detected.language) if detected and detected.language else None
+            if detected is None:
+                continue
+            category = (self.sign(message, detected.language) if detected.language else None) or \
+                self.sign(message, self.pooled)
             if category is None:
                 continue
             level = rules[category].level
             if {"none": 0, "urgent": 1, "emergency": 2}[level] > {"none": 0, "urgent": 1, "emergency": 2}[best.level]:
+                name = detected.language["name"] if detected.language else detected.code
                 best = Triage(level, category, rules[category].label, message.strip()[:160],  # type: ignore[arg-type]
-                              detected.code, "language", f"sign words in {detected.language['name']}")
+                              detected.code, "language", f"sign words in a message in {name}")
         return best
 
     def card(self, flag: Triage, settings: Settings) -> str:
-        """The emergency or urgent reply in the message's own language, then the same in English."""
-        language = self.languages[str(flag.rule)]
+        """The emergency or urgent reply in the message's own language (when we have its wording), then the same
+        in English."""
+        from assistant.replies import call_link
+
+        language = self.languages.get(str(flag.rule))
         emergency = flag.level == "emergency"
-        lines = [f"## ⚠️ {language['emergency_title' if emergency else 'urgent_title']}",
-                 language["emergency_body" if emergency else "urgent_body"],
-                 *self._call(language, settings),
-                 f"**{language['no_exercises']}**",
-                 f"*{language['english_only']}* In English: what you describe needs "
+        english = "I can only answer in English." if language is None else language["english_only"]
+        lines = [*([f"## ⚠️ {language['emergency_title' if emergency else 'urgent_title']}",
+                    language["emergency_body" if emergency else "urgent_body"], *self._call(language, settings),
+                    f"**{language['no_exercises']}**"] if language else
+                   [f"## ⚠️ {'Get help now' if emergency else 'See a doctor today'}", call_link(settings)]),
+                 f"*{english}* In English: what you describe needs "
                  f"{'emergency help' if emergency else 'a doctor today'}: "
                  f"{settings.emergency_action if emergency else settings.urgent_action}. "
                  "Do not do the exercises for now."]

@@ -19,11 +19,14 @@ OUT_OF_SCOPE = {
                    "A pharmacist or your GP can tell you what is safe for you to take."),
     "scan_or_surgery": ("I can't help you decide about scans or surgery.",
                         "Your GP or specialist can talk this through with you."),
+    "service": ("I can't help with appointments, prices, insurance or things to buy.",
+                "Please contact the clinic directly for those."),
     "off_topic": ("I'm not able to answer that. I only know about one article on lower back exercises.",
                   ""),
 }
-# Where the advice is to see a professional, the reply also says how to book one (when the clinic has set it).
-SEE_SOMEONE = frozenset({"other_body_part", "diagnosis", "scan_or_surgery"})
+# Where the advice is to see a professional (or to contact the clinic), the reply also says how to book one
+# (when the clinic has set it).
+SEE_SOMEONE = frozenset({"other_body_part", "diagnosis", "scan_or_surgery", "service"})
 # NHS back-pain page style: the signs that mean "get help first", in everyday words.
 SAFETY_NET = ("numbness around your bottom or genitals", "new trouble peeing or pooing",
               "weakness or numbness in your legs", "a high temperature or feeling very unwell",
@@ -51,7 +54,7 @@ def call_link(settings: Settings) -> str:
 def safety(flag: Triage, settings: Settings, about_back: bool) -> str:
     """Urgent-care advice that replaces the exercises, echoing the user's own words, escaped.
 
-    "With back pain" only when the user spoke of their back; a "check first" (from the similarity
+    "With back pain" only when the user spoke of their back; a "check first" (from the learned
     opinion) says what it is: their words read like a sign a doctor should check.
     """
     said = f"You said: “{escape_markdown(flag.evidence)}”." if flag.evidence else ""
@@ -67,9 +70,9 @@ def safety(flag: Triage, settings: Settings, about_back: bool) -> str:
             "**Do not do the exercises for now.**",
         ]
     else:
-        heading = "## ⚠️ Please check with a doctor first" if flag.source == "similarity" else \
+        heading = "## ⚠️ Please check with a doctor first" if flag.source == "learned" else \
             "## ⚠️ See a doctor today"
-        if flag.source == "similarity":
+        if flag.source == "learned":
             what = f"That can be a sign of {label}, so a doctor should check it first."
         lines = [
             heading,

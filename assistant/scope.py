@@ -38,6 +38,15 @@ terminated_by = ["CLAUSE"]
 phrases = ["no", "not", "without", "instead of", "rather than", "other than", "apart from", "avoid",
            "avoiding", "stop", "stopped", "off"]
 
+# What a clinician already said ("my physio said it's just a strain") is reassurance, not a question.
+[[context]]
+name = "what someone already said"
+category = "REPORTED"
+direction = "FORWARD"
+max_scope = 4
+terminated_by = ["CLAUSE"]
+phrases = ["said", "says", "told me", "told us", "reckons", "reckoned", "thinks", "confirmed"]
+
 [[context]]
 name = "not a negation"
 category = "NEGATED"
@@ -161,6 +170,8 @@ need.condition = ["slipped ... disc/discs", "herniat*", "bulging ... disc/discs"
              "muscle ... strain/tear/spasm", "strain", "sprain", "fractur*", "broken", "cancer", "tumour",
              "infection", "cauda equina", "piriformis syndrome", "facet*", "ligament*", "disc", "discs",
              "muscular", "serious", "normal back pain", "just a", "something worse"]
+# "Is it safe if I have a herniated disc?" asks whether exercise suits them, not what is wrong.
+except_in = ["is it/this/that ... safe/ok/okay/alright/fine/wise/advisable"]
 
 [[category]]
 id = "other_body_part"

@@ -1,4 +1,4 @@
-"""Query vectors, cached: retrieval and the red-flag similarity opinion share one encoding per text."""
+"""Query vectors, cached: retrieval and the learned red-flag opinion share one encoding per text."""
 
 from __future__ import annotations
 

@@ -69,6 +69,9 @@ def test_booking_line_names_the_clinic_and_dials_digits_only():
     ("should I see a professional before I start?", "answer"),
     ("what is causing my back pain?", "out_of_scope"),
     ("how do I do a pelvic tilt?", "answer"),
+    ("how often should I do the bridge?", "answer"),
+    ("i'm pregnant, can i do the bridge?", "answer"),
+    ("how much does an appointment cost?", "out_of_scope"),
 ])
 def test_the_booking_link_comes_where_seeing_someone_is_the_advice(fake_settings: Settings, question: str,
                                                                    kind: str):

@@ -83,3 +83,22 @@ def test_how_many_after_bird_dog_quotes_the_related_faq_and_says_so(fake_bot: As
     assert answer.sources[0].chunk_id == "faq/bird-dogs"
     assert "Alternate sides and repeat 10-15 times." in answer.text
     assert "Also from: Frequently Asked Questions › What Is The Best Exercise For Lower Back Issues?" in answer.text
+
+
+@pytest.mark.parametrize(("question", "chunk_id"), [
+    ("what about the one with the knee", "relieve/knee-to-chest"),
+    ("how do i do the cat one", "relieve/cat-cow"),
+    ("tell me more about the first one", "relieve/childs-pose"),
+])
+def test_after_a_list_a_member_is_picked_by_a_word_of_its_name(fake_bot: Assistant, question: str, chunk_id: str):
+    answer = fake_bot.ask(question, history=history_after(fake_bot, "what stretches help lower back pain?"))
+    assert answer.sources[0].chunk_id == chunk_id
+
+
+def test_a_word_many_names_share_picks_no_member(fake_bot: Assistant):
+    from assistant.conversation import member_named
+
+    group = fake_bot.by_id["relieve/overview"]
+    assert member_named("the stretch one", group, fake_bot.by_id) is None
+    assert member_named("the one with the bench", fake_bot.by_id["strengthen/overview"],
+                        fake_bot.by_id) == "strengthen/reverse-hyperextension"

@@ -12,7 +12,7 @@ from fakes import HashingEmbedder
 from assistant import Assistant, IndexCorruptError, Settings
 from assistant.corpus import load_corpus
 from assistant.index import build_index, load_index, read_manifest, save_index, stale_reason
-from assistant.triage.similarity import exemplars
+from assistant.triage.exemplars import exemplars
 
 
 def test_round_trip_keeps_chunks_vectors_and_manifest(fake_settings: Settings):
@@ -25,7 +25,8 @@ def test_round_trip_keeps_chunks_vectors_and_manifest(fake_settings: Settings):
     assert (loaded.owners == built.owners).all()
     assert manifest["model"] == HashingEmbedder.name and manifest["dimension"] == 384
     assert manifest["chunk_count"] == 27 and manifest["corpus_hash"] == built.manifest["corpus_hash"]
-    assert set(manifest["files"]) == {"chunks.json", "vectors.faiss", "owners.npy", "exemplars.npy"}
+    assert set(manifest["files"]) == {"chunks.json", "vectors.faiss", "owners.npy", "exemplars.npy",
+                                      "scope-model.json"}
     assert "faiss-cpu" in manifest["versions"]
     # The red-flag exemplars travel with the index, hashed, so serving does not encode them at start.
     assert manifest["exemplars_sha256"] == exemplars().digest
@@ -118,3 +119,12 @@ def test_chunk_records_are_plain_json(fake_settings: Settings):
     Assistant.load(fake_settings, embedder=HashingEmbedder())
     records = json.loads((_data_folder(fake_settings) / "chunks.json").read_text())
     assert records[0]["chunk_id"] == "about/introduction"
+
+
+def test_changed_scope_training_makes_the_index_stale(fake_settings: Settings, monkeypatch):
+    Assistant.load(fake_settings, embedder=HashingEmbedder())
+    manifest = read_manifest(fake_settings.index_dir)
+    assert stale_reason(manifest, manifest["corpus_hash"], HashingEmbedder()) is None
+    monkeypatch.setattr("assistant.scope_train.training_fingerprint", lambda: "edited")
+    assert stale_reason(manifest, manifest["corpus_hash"], HashingEmbedder()) == (
+        "the scope model's training data or rules changed")

@@ -48,6 +48,19 @@ def test_no_exercises_for_the_rest_of_a_flagged_conversation(fake_bot: Assistant
     assert HELD_BACK in answer.text and "Lie on your back" not in answer.text and not answer.sources
 
 
+def test_small_talk_after_a_warning_gets_its_own_reply_under_the_reminder(fake_bot: Assistant) -> None:
+    answer = fake_bot.ask("thanks", history=FLAGGED)
+    assert (answer.kind, answer.category) == ("emergency", "cauda_equina")
+    assert answer.text.startswith("⚠️ **Remember:**") and "You're welcome" in answer.text
+    assert not answer.sources
+
+
+def test_what_the_article_does_not_say_is_held_back_too_after_a_warning(fake_bot: Assistant) -> None:
+    answer = fake_bot.ask("how often should i do the bridge?", history=FLAGGED)
+    assert (answer.kind, answer.category) == ("emergency", "cauda_equina")
+    assert HELD_BACK in answer.text and "The article doesn't say" not in answer.text and not answer.sources
+
+
 def test_a_new_red_flag_in_the_latest_message_gets_the_full_card(fake_bot: Assistant) -> None:
     history = [{"role": "user", "content": "back pain and a fever since yesterday"},
                {"role": "assistant", "content": "(the urgent card)"}]
@@ -64,17 +77,18 @@ def test_an_answer_to_a_message_with_symptoms_carries_the_safety_net(fake_bot: A
 
 
 @pytest.mark.model
-def test_the_second_opinion_raises_what_no_rule_words_and_says_why(bot: Assistant) -> None:
-    said = "when I sit on the toilet seat it feels like the seat is not there under me"
+def test_the_learned_opinion_raises_what_no_rule_words_and_says_why(bot: Assistant) -> None:
+    said = "since my back went, when I sit on the toilet seat it feels like the seat is not there under me"
     assert triage([said]).level == "none"  # no rule has these words
     answer = bot.ask(said)
-    assert (answer.kind, answer.category) == ("urgent", "cauda_equina")
-    assert "Please check with a doctor first" in answer.text and f"You said: “{said}”" in answer.text
-    assert "similarity" in explain([said], bot.opinion) and "reads like cauda_equina" in explain([said], bot.opinion)
+    assert answer.kind in ("emergency", "urgent") and answer.category == "cauda_equina"
+    assert f"You said: “{said}”" in answer.text
+    why = explain([said], bot.opinion)
+    assert "learned" in why and "most like cauda_equina" in why
 
 
 @pytest.mark.model
-def test_the_second_opinion_never_lowers_and_respects_context(bot: Assistant) -> None:
+def test_the_learned_opinion_keeps_plain_questions_and_negations_plain(bot: Assistant) -> None:
     assert bot.ask("I fell off a ladder onto my back").kind == "emergency"
     assert bot.ask("no numbness down below and peeing is normal, just a stiff back").kind == "answer"
     assert bot.ask("how do I do the bridge?").kind == "answer"

@@ -87,6 +87,8 @@ def test_plain_out_of_scope_cases(text: str, reason: str) -> None:
     "my back and knee both hurt after gardening, which stretch?",
     "exercises instead of painkillers?",
     "write me a plan for my back exercises",
+    "is it safe if i have a herniated disc",
+    "is it ok to stretch with sciatica?",
 ])
 def test_the_lower_back_keeps_a_question_in_scope(text: str) -> None:
     assert check_scope(text) == Scope(True, None)

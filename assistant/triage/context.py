@@ -37,8 +37,9 @@ class CueClass:
     stop_bits: int  # terminator categories as bits of Lexicon.flags
     only_if_conversation_has: frozenset[int]
 
-    def applies(self, category: str) -> bool:
-        return not self.applies_to or category in self.applies_to
+    def applies(self, category: str | None) -> bool:
+        """Whether the cue reaches signs of `category` (None: of any category, as for plain symptom words)."""
+        return category is None or not self.applies_to or category in self.applies_to
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ class Context:
         """How many words either side of a sign can change whether it counts (for caching by neighbourhood)."""
         return max(self.reach_before, self.reach_after) + PSEUDO_REACH
 
-    def modifiers(self, text: Text, s: int, e: int, category: str, opens: frozenset[int]) -> list[Modifier]:
+    def modifiers(self, text: Text, s: int, e: int, category: str | None, opens: frozenset[int]) -> list[Modifier]:
         """The cues that reach the sign at tokens [s, e) of `text`, nearest first.
 
         A cue word that opens a sign phrase of the rule being checked ("no feeling", "haven't peed") is part

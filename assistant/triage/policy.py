@@ -1,4 +1,5 @@
-"""The triage policy: the bundled red-flag rules first, then the similarity opinion for what they left silent."""
+"""The triage policy: the bundled red-flag rules first, checked by the learned opinion, which also raises what
+they left silent."""
 
 from __future__ import annotations
 
@@ -9,23 +10,28 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Literal
 
-from assistant.triage.rules import RuleSet
+from assistant.triage.rules import EVIDENCE_CHARS, RuleSet
 
 if TYPE_CHECKING:
-    from assistant.triage.similarity import SimilarityOpinion
+    from assistant.triage.learned import LearnedOpinion
 
 Level = Literal["emergency", "urgent", "none"]
 LEVELS = ("emergency", "urgent")
 RULES_FILE = "red_flags.toml"
+# The learned opinion may cancel a rule's verdict only when one of these cues is in the conversation (whose
+# sign, when, whether at all), and never a sign of these categories.
+VETO_CUES = frozenset({"OTHER_PERSON", "PET", "HISTORICAL", "HYPOTHETICAL", "REPORTED", "FIGURATIVE"})
+NEVER_VETOED = frozenset({"cauda_equina", "neuro_deficit"})
 
 
 @dataclass(frozen=True)
 class Triage:
     """The most urgent red flag in a conversation, with the user's own words that raised it, and why.
 
-    `source` says what raised it: "rules" (a rule of red_flags.toml, named in `rule`) or "similarity" (the
-    message reads like the category's exemplars; `score` is the cosine), or "language" (sign words in
-    another language; `rule` names it).
+    `source` says what decided it: "rules" (a rule of red_flags.toml, named in `rule`), "learned" (the learned
+    opinion raised a conversation no rule flagged; `score` is its probability of a red flag), "veto" (a rule
+    fired, but a context cue was there and the learned opinion found no red flag: level "none", the rule kept
+    for `explain`), or "language" (sign words in another language; `rule` names it).
     """
 
     level: Level
@@ -45,27 +51,42 @@ def red_flags() -> RuleSet:
     return RuleSet.from_dict(tomllib.loads(raw), levels=LEVELS)
 
 
-def triage(messages: Sequence[str], opinion: SimilarityOpinion | None = None) -> Triage:
-    """The most urgent red flag in a conversation (every user message, oldest first); never lowered later.
+def triage(messages: Sequence[str], opinion: LearnedOpinion | None = None) -> Triage:
+    """The most urgent red flag in a conversation (every user message, oldest first).
 
-    With an `opinion`, a conversation the rules leave silent may still be raised to "urgent" (check first).
+    With an `opinion`, a rule's verdict is vetoed when the conversation holds a context cue of VETO_CUES and
+    the opinion is confident there is no red flag; a silent conversation is left to `second_opinion`.
     """
     found = red_flags().search(messages)
-    if found is not None:
-        level: Level = "emergency" if found.category.level == "emergency" else "urgent"
-        return Triage(level, found.category.id, found.category.label, found.evidence, found.rule.id, "rules",
-                      found.rule.why)
-    return second_opinion(messages, opinion) if opinion is not None else Triage("none")
-
-
-def second_opinion(messages: Sequence[str], opinion: SimilarityOpinion) -> Triage:
-    """The similarity opinion alone: "urgent" (check first) when a sentence reads like a red flag."""
-    similar = opinion.check(messages)
-    if similar is None:
+    if found is None:
         return Triage("none")
-    category = next(c for c in red_flags().categories if c.id == similar.category)
-    return Triage("urgent", category.id, category.label, similar.sentence, None, "similarity",
-                  f"reads like: “{similar.exemplar}”", round(similar.score, 3))
+    level: Level = "emergency" if found.category.level == "emergency" else "urgent"
+    verdict = Triage(level, found.category.id, found.category.label, found.evidence, found.rule.id, "rules",
+                     found.rule.why)
+    if opinion is None or found.category.id in NEVER_VETOED:
+        return verdict
+    judged = opinion.judge(messages)
+    if judged is None or not judged.cues & VETO_CUES or judged.score >= opinion.thresholds["veto"]:
+        return verdict
+    cues = ", ".join(sorted(judged.cues & VETO_CUES))
+    return Triage("none", verdict.category, verdict.label, verdict.evidence, verdict.rule, "veto",
+                  f"{found.rule.why}; but {cues} and the learned opinion finds no red flag", round(judged.score, 3))
+
+
+def second_opinion(messages: Sequence[str], opinion: LearnedOpinion) -> Triage:
+    """The learned opinion alone, for a conversation no rule flagged: "urgent" (check first) when it is likely a
+    red flag, "emergency" when, more likely still, an emergency one. Only in back-pain chat ([words].domain),
+    where it was trained."""
+    if not red_flags().mentions(messages, "domain"):
+        return Triage("none")
+    judged = opinion.judge(messages)
+    if judged is None or judged.score < opinion.thresholds["raise"]:
+        return Triage("none")
+    category = next(c for c in red_flags().categories if c.id == judged.category)
+    level: Level = "emergency" if (category.level == "emergency"
+                                   and judged.score >= opinion.thresholds["emergency"]) else "urgent"
+    return Triage(level, category.id, category.label, judged.quote[:EVIDENCE_CHARS], None, "learned",
+                  f"reads like: “{judged.exemplar}”", round(judged.score, 3))
 
 
 def about_back(messages: Sequence[str]) -> bool:
@@ -78,17 +99,23 @@ def describes_symptoms(message: str) -> bool:
     return red_flags().mentions([message], "symptoms")
 
 
-def explain(messages: Sequence[str], opinion: SimilarityOpinion | None = None) -> str:
-    """Why a conversation did or did not trigger, for a clinician: every sign found, and the cue that
-    cancelled it, if any."""
+def explain(messages: Sequence[str], opinion: LearnedOpinion | None = None) -> str:
+    """Why a conversation did or did not trigger, for a clinician: every sign found, the cue that cancelled
+    it, if any, and the learned opinion."""
     verdict = triage(messages, opinion)
+    if verdict.level == "none" and verdict.source is None and opinion is not None:
+        verdict = second_opinion(messages, opinion)
     lines = [f"verdict: {verdict.level}" + (f" — {verdict.category} ({verdict.source}: "
                                             f"{verdict.rule or verdict.why})" if verdict.category else "")]
     if verdict.evidence:
         lines.append(f"  evidence: “{verdict.evidence}”")
+    if verdict.source == "veto":
+        lines.append(f"  vetoed: {verdict.why} (score {verdict.score})")
     for sign in red_flags().signs(messages):
         status = "cancelled by " + "; ".join(map(str, sign.cancelled_by)) if sign.cancelled_by else "counts"
         lines.append(f"  {sign.rule.id} [{sign.group}] “{sign.words}”: {status}")
-    if opinion is not None and verdict.source != "rules":
-        lines += [f"  similarity: {line}" for line in opinion.describe(messages)]
+    if opinion is not None and (judged := opinion.judge(messages)) is not None:
+        lines.append(f"  learned: red flag {judged.score:.2f} (raise at {opinion.thresholds['raise']}); most like "
+                     f"{judged.category}: “{judged.quote[:80]}” reads like “{judged.exemplar}”"
+                     + (f"; cues: {', '.join(sorted(judged.cues))}" if judged.cues else ""))
     return "\n".join(lines)

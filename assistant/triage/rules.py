@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -166,6 +166,30 @@ class RuleSet:
                 if hits:
                     return Found(category, rule, _evidence(texts, hits))
         return None
+
+    def groups_found(self, messages: Sequence[str]) -> Iterator[tuple[Rule, str, bool, tuple[Modifier, ...]]]:
+        """Every word group of every rule that occurs in the messages: whether one match of it counts, and
+        else the cues that cancelled its matches. What a rule almost found is evidence for a second opinion."""
+        texts = self.read(messages)
+        state = Conversation(texts)
+        for rule in self.rules:
+            search = _Search(self, texts, rule, state)
+            for name, pids in rule.groups:
+                live, cancelled = False, []
+                for m, text in enumerate(texts):
+                    for pid in text.started.intersection(pids):
+                        for s, e in text.find(pid):
+                            if search._live(m, s, e, name):
+                                live = True
+                                break
+                            cancelled += search.cancelling(
+                                self.context.modifiers(text, s, e, rule.category, rule.signs), name)
+                        if live:
+                            break
+                    if live:
+                        break
+                if live or cancelled:
+                    yield rule, name, live, tuple(cancelled)
 
     def signs(self, messages: Sequence[str], limit: int = 40) -> list[Sign]:
         """Every match of every rule's word groups, with the cues that reach it: what `explain` shows."""

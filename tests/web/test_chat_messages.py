@@ -33,7 +33,7 @@ def test_a_reply_is_marked_for_the_page_without_changing_its_words(fake_bot: Ass
 
 
 def test_the_picture_stays_under_the_cards_heading_when_a_warning_list_comes_first(fake_bot: Assistant):
-    reply = fake_bot.ask("my left foot tingles a bit now and then, how do I do the child's pose?")
+    reply = fake_bot.ask("I get pins and needles now and then, how do I do the child's pose?")
     content = chat.as_message(reply)["content"]
     picture = re.search(r"!\[(.+?)\]\(<(.+?)>\)", content)
     assert "Get help first" in content, "the question describes a symptom, so the safety net comes first"

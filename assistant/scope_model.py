@@ -1,0 +1,124 @@
+"""The scope decision: is a question about what the article covers? A logistic regression, served with numpy.
+
+Its features are what the pipeline computes anyway: the question's embedding, how close it comes to the
+chunks (dense and BM25), how much of its vocabulary the corpus holds, whether it names an exercise or asks
+for a list, and the verdicts of the scope rules and signals (phrase rules in `scope.py` and
+`scope_signals.toml`). `python -m assistant build` trains it (`scope_train.py`) and stores its weights and
+threshold as plain JSON beside the index; serving is one dot product, no scikit-learn.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from assistant.lexical import tokenize
+from assistant.retrieve import Ranking
+from assistant.scope import REASONS, Scope
+from assistant.triage import RuleSet
+
+SIGNALS_FILE = "scope_signals.toml"
+TOP_CHUNKS = 3
+SUMMARY_FEATURES = ("dense_max", "dense_top", "bm25_max", "coverage", "named", "list_asked")
+
+
+@lru_cache(maxsize=1)
+def signal_rules() -> dict[str, RuleSet]:
+    """A rule set per signal, so each gives its own verdict (a rule set reports only its first category);
+    the `final` signals (refusals whatever else is asked) share one, searched once for all of them."""
+    data = tomllib.loads(resources.files("assistant").joinpath(SIGNALS_FILE).read_text(encoding="utf-8"))
+    rest = {key: value for key, value in data.items() if key not in ("category", "final")}
+    by_id = {c["id"]: c for c in data["category"]}
+    final = [by_id[name] for name in data["final"]]
+    together = RuleSet.from_dict({**rest, "category": final}, levels=[c["level"] for c in final])
+    return {c["id"]: together if c in final else RuleSet.from_dict({**rest, "category": [c]}, levels=[c["level"]])
+            for c in data["category"]}
+
+
+class Signals(Mapping[str, bool]):
+    """The signals' verdicts on one question, each found only when first asked for (tens of microseconds
+    each; a follow-up resolved from the conversation needs none but the final ones)."""
+
+    def __init__(self, question: str) -> None:
+        self.question = question
+        self._found: dict[str, bool] = {}
+
+    def __getitem__(self, name: str) -> bool:
+        if name not in self._found:
+            rules = signal_rules()[name]
+            found = rules.search([self.question])
+            for other, shared in signal_rules().items():
+                if shared is rules:
+                    self._found[other] = found is not None and found.category.id == other
+        return self._found[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(signal_rules())
+
+    def __len__(self) -> int:
+        return len(signal_rules())
+
+
+def signals(question: str) -> Signals:
+    return Signals(question)
+
+
+def feature_names(dimension: int) -> tuple[str, ...]:
+    return (*SUMMARY_FEATURES, *(f"rule:{r}" for r in REASONS), *(f"signal:{s}" for s in signal_rules()),
+            *(f"embedding:{i}" for i in range(dimension)))
+
+
+def coverage(question: str, vocabulary: Mapping[str, Any]) -> float:
+    """Share of the question's content words the corpus uses: "ear wax" shares none, "hold the bridge" all."""
+    words = tokenize(question)
+    return sum(w in vocabulary for w in words) / len(words) if words else 0.0
+
+
+def scope_features(vector: np.ndarray, ranking: Ranking, scope: Scope, said: Mapping[str, bool],
+                   share: float) -> np.ndarray:
+    """The feature row for one question, in the order of `feature_names`."""
+    dense = np.sort(ranking.dense)[::-1]
+    summary = [float(dense[0]), float(dense[:TOP_CHUNKS].mean()), math.log1p(float(ranking.lexical.max())), share,
+               float(bool(ranking.named)), float(bool(ranking.groups))]
+    rules = [float(scope.reason == reason) for reason in REASONS]
+    flags = [float(said[name]) for name in signal_rules()]
+    return np.concatenate([np.array(summary + rules + flags, dtype=np.float64), vector.astype(np.float64)])
+
+
+@dataclass(frozen=True)
+class ScopeModel:
+    """Weights over the features (scaling folded in), a bias, and the threshold chosen on held-out questions."""
+
+    features: tuple[str, ...]
+    weights: np.ndarray
+    bias: float
+    threshold: float
+    report: dict[str, Any]
+
+    def probability(self, row: np.ndarray) -> float:
+        return 1.0 / (1.0 + math.exp(-(float(row @ self.weights) + self.bias)))
+
+    def in_scope(self, row: np.ndarray) -> bool:
+        return self.probability(row) >= self.threshold
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"features": list(self.features), "weights": [round(float(w), 8) for w in self.weights],
+                "bias": self.bias, "threshold": self.threshold, "report": self.report}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], expected: Sequence[str]) -> ScopeModel:
+        """Checks the stored features are the ones this code computes, in the same order."""
+        if list(data["features"]) != list(expected):
+            raise ValueError("the scope model was trained on other features")
+        weights = np.asarray(data["weights"], dtype=np.float64)
+        if weights.shape != (len(expected),):
+            raise ValueError(f"the scope model has {weights.shape} weights for {len(expected)} features")
+        return cls(tuple(data["features"]), weights, float(data["bias"]), float(data["threshold"]),
+                   dict(data.get("report", {})))

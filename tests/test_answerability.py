@@ -1,0 +1,119 @@
+"""Answerability: each need's examples and near-misses from the rules file, and honest replies end to end."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+
+import pytest
+
+from assistant import Assistant
+from assistant.answerability import RULES_FILE, answerability, says_not_covered
+
+RULES = tomllib.loads(resources.files("assistant").joinpath(RULES_FILE).read_text(encoding="utf-8"))
+EXAMPLES = [(need, q) for need, spec in RULES["needs"].items() for q in spec.get("examples", [])]
+NEAR_MISSES = [(need, q) for need, spec in RULES["needs"].items() for q in spec.get("near_misses", [])]
+
+
+def test_every_need_has_an_example_and_a_near_miss():
+    assert [n for n, spec in RULES["needs"].items() if not spec.get("examples") or not spec.get("near_misses")] == []
+
+
+@pytest.mark.parametrize(("need", "question"), EXAMPLES)
+def test_example_shows_its_need(need: str, question: str):
+    found = answerability().need(question)
+    assert found is not None and found.id == need
+
+
+@pytest.mark.parametrize(("need", "question"), NEAR_MISSES)
+def test_near_miss_does_not_show_the_need(need: str, question: str):
+    found = answerability().need(question)
+    assert found is None or found.id != need
+
+
+def test_the_article_says_how_long_to_hold_the_bridge(fake_bot: Assistant):
+    answer = fake_bot.ask("how long do i hold the bridge?")
+    assert answer.kind == "answer" and not says_not_covered(answer.text) and answer.category is None
+    assert answer.sources[0].chunk_id == "strengthen/bridge"
+    assert "Hold this position for a few seconds" in answer.text
+
+
+def test_no_hold_for_the_deadlift_is_said_first_then_the_closest_line_is_quoted(fake_bot: Assistant):
+    answer = fake_bot.ask("how long do i hold the deadlift?")
+    assert answer.kind == "answer"
+    assert answer.text.startswith("**The article doesn't say how long to hold the Deadlift.**")
+    assert "> Repeat for the desired number of repetitions, maintaining proper form throughout." in answer.text
+    assert answer.sources[0].chunk_id == "strengthen/deadlift" and answer.category == "not_covered"
+    assert "physiotherapist" in answer.text and answer.text.endswith(answer.footer)
+
+
+def test_how_often_is_not_covered_and_names_who_can_advise(fake_bot: Assistant):
+    answer = fake_bot.ask("how often should i do the bridge?")
+    assert answer.text.startswith("**The article doesn't say how often to do the Bridge.**")
+    assert "A physiotherapist can suggest how often" in answer.text
+
+
+def test_a_follow_up_the_article_does_not_answer_keeps_its_topic(fake_bot: Assistant):
+    first = fake_bot.ask("how do i do the bridge")
+    history = [{"role": "user", "content": "how do i do the bridge"}, {"role": "assistant", "content": first.text}]
+    answer = fake_bot.ask("and how many reps?", history=history)
+    assert answer.text.startswith("**The article doesn't say how many times to repeat the Bridge.**")
+    assert "> Repeat for the desired number of repetitions." in answer.text
+    assert answer.sources[0].chunk_id == "strengthen/bridge"
+
+
+def test_cat_cow_gives_its_count(fake_bot: Assistant):
+    answer = fake_bot.ask("how many times do i repeat the cat cow?")
+    assert not says_not_covered(answer.text) and "10 to 15 times" in answer.text
+
+
+def test_stop_if_it_hurts_quotes_the_article(fake_bot: Assistant):
+    answer = fake_bot.ask("should i stop if it hurts?")
+    assert answer.kind == "answer"
+    assert answer.text.startswith("**The article says:** “Always listen to your body and stop any exercise that "
+                                  "causes pain or discomfort.”")
+    assert answer.sources[0].chunk_id == "precautions/avoiding-over-exertion"
+
+
+@pytest.mark.parametrize(("question", "who"), [
+    ("im 20 weeks pregnant, can i do the bridge?", "midwife"),
+    ("can my 12 year old son do these stretches?", "GP"),
+    ("im 81, are these safe for me?", "GP"),
+    ("had a discectomy 3 months ago, which of these can i do?", "surgeon"),
+])
+def test_special_groups_get_a_caution_before_anything_else(fake_bot: Assistant, question: str, who: str):
+    answer = fake_bot.ask(question)
+    assert answer.kind == "answer" and answer.category == "caution"
+    caution = answer.text.split("\n\n")[0]
+    assert caution.startswith("**The article doesn't cover exercise") and who in caution
+
+
+def test_a_question_about_surgery_itself_is_still_refused(fake_bot: Assistant):
+    answer = fake_bot.ask("is spinal fusion surgery worth it?")
+    assert answer.kind == "out_of_scope" and answer.category == "scan_or_surgery"
+
+
+def test_a_mentioned_exercise_says_the_article_gives_no_steps(fake_bot: Assistant):
+    answer = fake_bot.ask("how do i do a pelvic tilt?")
+    assert says_not_covered(answer.text) and "gives no steps" in answer.text
+
+
+@pytest.mark.parametrize(("question", "lead"), [
+    ("i have pins and needles in my leg, how often should i do the bridge?",
+     "**The article doesn't say how often to do the Bridge.**"),
+    ("im pregnant and get pins and needles, can i do the bridge", "**The article doesn't cover exercise in pregnancy."),
+])
+def test_what_the_article_lacks_is_said_before_the_safety_net(fake_bot: Assistant, question: str, lead: str):
+    """Issue 11: say first what the article does not give; issue 9: the safety net before any exercise."""
+    answer = fake_bot.ask(question)
+    assert answer.kind == "answer" and answer.text.startswith(lead) and says_not_covered(answer.text)
+    assert answer.text.split("\n\n")[1].startswith("**Get help first if you have:**")
+
+
+def test_a_group_caution_does_not_override_a_question_about_what_is_wrong(fake_bot: Assistant):
+    """Exercise with a back condition gets a caution; asking whether new symptoms are part of it gets a doctor."""
+    caution = fake_bot.ask("is it safe if i have a herniated disc")
+    assert (caution.kind, caution.category) == ("answer", "caution")
+    asked = fake_bot.ask("I've had sciatica for years, is this new pain in my leg part of it or should I stretch?")
+    assert (asked.kind, asked.category) == ("out_of_scope", "diagnosis")
+    assert "Only a doctor or physiotherapist who examines you can do that" in asked.text

@@ -1,0 +1,122 @@
+"""The scope model: trained at build, stored as plain JSON, served with numpy alone, fast, and never trained
+on the questions it is reported on."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import DATA
+
+from assistant import Assistant, IndexCorruptError, Settings
+from assistant.index import read_manifest
+from assistant.real_questions import TRAINING_DIR, is_training
+from assistant.scope import check_scope
+from assistant.scope_model import ScopeModel, feature_names, signals
+from assistant.scope_train import IN_SCOPE_LOSS, folded
+
+
+def test_folded_weights_give_the_fitted_pipelines_probabilities():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(0)
+    rows = rng.normal(3.0, [1.0, 10.0, 0.1], size=(200, 3))
+    labels = (rows @ np.array([1.0, -0.1, 5.0]) + rng.normal(0, 1, 200) > 14).astype(int)
+    pipeline = make_pipeline(StandardScaler(), LogisticRegression()).fit(rows, labels)
+    weights, bias = folded(pipeline)
+    model = ScopeModel(("a", "b", "c"), weights, bias, 0.5, {})
+    ours = np.array([model.probability(row) for row in rows])
+    assert np.allclose(ours, pipeline.predict_proba(rows)[:, 1], atol=1e-9)
+
+
+def test_the_model_is_plain_json_in_the_manifest_with_its_threshold(fake_bot: Assistant):
+    settings = fake_bot.settings
+    manifest = read_manifest(settings.index_dir)
+    assert "scope-model.json" in manifest["files"]
+    stored = json.loads((settings.index_dir / manifest["data"] / "scope-model.json").read_text())
+    assert stored["features"] == list(feature_names(384))
+    assert len(stored["weights"]) == len(stored["features"]) and 0 < stored["threshold"] < 1
+    assert stored["report"]["held_out_in_scope_lost"] <= IN_SCOPE_LOSS
+    assert stored["report"]["in_scope"] > 200 and stored["report"]["out_of_scope"] > 800
+
+
+def test_a_model_for_other_features_is_refused():
+    with pytest.raises(ValueError, match="other features"):
+        ScopeModel.from_dict({"features": ["x"], "weights": [1.0], "bias": 0, "threshold": 0.5},
+                             feature_names(384))
+
+
+def test_a_tampered_model_is_corruption(fake_bot: Assistant):
+    settings = fake_bot.settings
+    path = settings.index_dir / read_manifest(settings.index_dir)["data"] / "scope-model.json"
+    path.write_text(path.read_text().replace('"threshold": ', '"threshold": 0.0001, "was": '))
+    with pytest.raises(IndexCorruptError, match="scope-model.json"):
+        Assistant.load(settings, embedder=fake_bot.embedder)
+
+
+def test_serving_imports_no_scikit_learn(fake_bot: Assistant):
+    settings: Settings = fake_bot.settings
+    code = ("import sys; sys.path.insert(0, 'tests'); from fakes import HashingEmbedder; "
+            "from assistant import Assistant, Settings; "
+            f"s = Settings().updated({{'corpus_dir': {str(settings.corpus_dir)!r}, "
+            f"'index_dir': {str(settings.index_dir)!r}}}); "
+            "bot = Assistant.load(s, embedder=HashingEmbedder()); bot.ask('how do i do the bridge'); "
+            "bot.ask('what is the capital of france'); print(any(m.startswith('sklearn') for m in sys.modules))")
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root,
+                         env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_the_gate_adds_well_under_half_a_millisecond(fake_bot: Assistant):
+    """Signals, coverage, features and the dot product: what the learned gate adds to ask()."""
+    questions = ["how do i do the bridge", "what is the capital of france", "my neck is stiff, any stretches",
+                 "wat streches r gud 4 my lowr bak", "how many days a week should i do these"]
+    prepared = [(q, fake_bot.retriever.rank(q), check_scope(q)) for q in questions]
+    best = float("inf")
+    for _ in range(30):
+        started = time.perf_counter()
+        for q, ranking, scope in prepared:
+            fake_bot._in_scope(f"{q} ", ranking, scope, signals(f"{q} "))
+        best = min(best, (time.perf_counter() - started) / len(prepared))
+    print(f"\nscope gate: {best * 1000:.3f} ms per question (best of 30)")
+    assert best < 0.0005
+
+
+def _lines(path: Path) -> list[str]:
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def test_reported_real_questions_are_never_trained_on():
+    consumer = json.loads((DATA / "real" / "consumer-test.json").read_text())
+    medquad = json.loads((DATA / "real" / "medquad-test.json").read_text())
+    trained = set(_lines(TRAINING_DIR / "consumer-train.txt")) | set(_lines(TRAINING_DIR / "medquad-train.txt"))
+    assert len(consumer) > 150 and len(medquad) >= 400
+    assert not any(is_training(q["text"]) for q in consumer + medquad)
+    assert all(is_training(q) for q in trained)
+    assert trained.isdisjoint(q["text"] for q in consumer + medquad)
+
+
+def test_blind_sets_are_not_in_the_training_files():
+    """Neither the scope sets (tables of question kinds) nor the red-flag sets (lists of messages) in blind/
+    (the other-language set, a table of its own, is checked with the red-flag sets' messages)."""
+    written = {line.lower() for name in ("in_scope.txt", "out_of_scope.txt") for line in _lines(TRAINING_DIR / name)}
+    blind = [json.loads(p.read_text()) for p in (DATA / "blind").glob("**/*.json")]
+    scope_sets = [b for b in blind if isinstance(b, dict) and "in_scope" in b]
+    red_flag_sets = [b for b in blind if isinstance(b, list)]
+    red_flag_sets += [[*b["other_language"], *b["english"]] for b in blind if isinstance(b, dict) and "english" in b]
+    assert len(scope_sets) >= 2 and len(red_flag_sets) >= 2
+    questions = {item["q"].lower() for b in scope_sets
+                 for key in ("in_scope", "not_covered", "out_of_scope", "small_talk") for item in b[key]}
+    messages = {m.lower() for b in red_flag_sets for item in b for m in item.get("messages") or [item["text"]]}
+    assert written.isdisjoint(questions)
+    assert written.isdisjoint(messages)

@@ -1,0 +1,51 @@
+"""Small talk: each kind recognised, questions with a greeting in front left to the pipeline, and the reply."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import Assistant
+from assistant.smalltalk import small_talk
+
+
+@pytest.mark.parametrize(("message", "kind"), [
+    ("hello", "greeting"), ("hiya!", "greeting"), ("good morning", "greeting"), ("you there?", "greeting"),
+    ("thanks", "thanks"), ("thank you so much", "thanks"), ("cheers mate", "thanks"), ("thx that helps", "thanks"),
+    ("bye", "goodbye"), ("see you later", "goodbye"), ("that's all for now, bye", "goodbye"),
+    ("who are you?", "identity"), ("are you a real person", "identity"), ("r u a bot", "identity"),
+    ("what can you do?", "capabilities"), ("what can i ask you", "capabilities"),
+    ("ok", "acknowledgement"), ("cool", "acknowledgement"), ("👍", "acknowledgement"), ("🙏", "thanks"),
+])
+def test_small_talk_kinds(message: str, kind: str):
+    assert small_talk().kind(message) == kind
+
+
+@pytest.mark.parametrize("message", [
+    "hello, how do i do the bridge?", "thanks, and how long do i hold it?", "ok how do i do it",
+    "help me with my maths homework", "what can you do for lower back pain", "bye the way is yoga good",
+    "?!", "",
+])
+def test_a_question_is_not_small_talk(message: str):
+    assert small_talk().kind(message) is None
+
+
+def test_small_talk_reply_is_an_answer_with_suggestions_and_no_sources(fake_bot: Assistant):
+    answer = fake_bot.ask("hi there")
+    assert answer.kind == "answer" and answer.category == "small_talk" and answer.sources == []
+    assert answer.text.startswith("Hello!") and answer.text.endswith(answer.footer)
+    assert answer.suggestions and all(s.startswith("Show ") for s in answer.suggestions)
+
+
+def test_capabilities_reply_says_what_it_can_help_with(fake_bot: Assistant):
+    assert "how long to hold it" in fake_bot.ask("what can you do?").text
+
+
+def test_an_emoji_is_small_talk_but_punctuation_alone_is_invalid(fake_bot: Assistant):
+    assert fake_bot.ask("👍").kind == "answer"
+    assert fake_bot.ask("?!").kind == "invalid"
+
+
+def test_a_red_flag_beats_small_talk(fake_bot: Assistant):
+    history = [{"role": "user", "content": "I can't feel my bottom when I wipe and I can't pee"},
+               {"role": "assistant", "content": "Get help now"}]
+    assert fake_bot.ask("thanks", history=history).kind == "emergency"
