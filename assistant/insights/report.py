@@ -16,11 +16,10 @@ from typing import Any, Literal, TextIO
 
 from sqlalchemy import Connection, and_, case, func, literal, or_, select
 
+from assistant.assistant import NOT_COVERED
 from assistant.insights.schema import replies
 from assistant.insights.store import EventStore
 
-# The answer category the pipeline gives a reply that says "the article doesn't say" (assistant.py).
-NOT_COVERED = "not_covered"
 NOT_COVERED_REASON = "the article doesn't say"
 RED_FLAG_KINDS = ("emergency", "urgent")
 # Lists of "most asked" stop here: the long tail is in the CSV of the replies per day, not in a chart.

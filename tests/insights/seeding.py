@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
-from assistant import Answer, Assistant
-from assistant.insights.report import NOT_COVERED
+from assistant import Assistant
 from assistant.web.events import EventRecorder
 
 DAY_S = 86_400
@@ -23,9 +21,9 @@ HISTORY = [
     (0, "how do I bake bread?", "s5", None),
     (0, "how long should I hold the child's pose?", "s5", "like"),
 ]
-# A reply the pipeline marks "the article doesn't say" (the scope gate's Answer.category): its topic is
-# the exercise it was closest to.
-NOT_COVERED_QUESTION = "=1+1 can I do the child's pose while pregnant?"
+# A question the pipeline answers "the article doesn't say" (Answer.category "not_covered"): its topic is the
+# exercise it was about. It starts like a spreadsheet formula, as anything the public types may.
+NOT_COVERED_QUESTION = "=1+1 what equipment do I need for the bridge?"
 DISLIKE_REASON = "Too long to read on my phone"
 
 
@@ -35,10 +33,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def not_covered(bot: Assistant) -> Answer:
-    return replace(bot.ask("how long should I hold the child's pose?"), category=NOT_COVERED)
 
 
 def seed(bot: Assistant, events: EventRecorder, clock: Clock) -> dict[str, int]:
@@ -55,7 +49,7 @@ def seed(bot: Assistant, events: EventRecorder, clock: Clock) -> dict[str, int]:
         if vote == "dislike" and session == "s2":
             events.give_reason(reply, session, DISLIKE_REASON)
     clock.now = today
-    events.issue(not_covered(bot), "s6", NOT_COVERED_QUESTION)
+    events.issue(bot.ask(NOT_COVERED_QUESTION), "s6", NOT_COVERED_QUESTION)
     kinds["answer"] += 1
     events.start()
     events.stop()
