@@ -7,7 +7,7 @@ from playwright.sync_api import Locator, Page, Response, expect
 from web.serving import Server
 
 from assistant.web.votes import reply_id_in
-from browser.pages import BOT, TEXTBOX, USER, ask, axe_violations, csp_violations, screenshot
+from browser.pages import BOT, TEXTBOX, USER, ask, axe_violations, csp_violations, screenshot, wait_for_chat
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ def toolbar(page: Page) -> Locator:
 
 def open_chat(page: Page, server: Server) -> None:
     page.goto(server.url)
-    expect(page.locator("button.example").first).to_be_visible()
+    wait_for_chat(page)
 
 
 def test_lower_back_pain_shows_the_relief_stretches_source_footer_and_follow_ups(page: Page, server: Server):
