@@ -31,7 +31,7 @@ install: $(STAMP)
 # Reinstall only when the dependency list changes; a second run is a no-op.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[serve,build,test]'
 	touch $(STAMP)
 
 index: index/manifest.json

