@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,10 @@ DEFAULT_FOOTER = (
 DEFAULT_COMPACT_FOOTER = "General information, not medical advice. Stop if anything hurts."
 # What a clinic's phone number may contain: digits, spaces and the usual separators, nothing a link could abuse.
 PHONE = re.compile(r"\+?[0-9][0-9 ().-]{2,24}")
+HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,64}")
+# How a switch may be written in the TOML file or the environment; anything else is a mistake, not "off".
+YES = frozenset({"1", "true", "yes", "on"})
+NO = frozenset({"0", "false", "no", "off"})
 
 
 @dataclass(frozen=True)
@@ -87,18 +92,9 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
 
     def __post_init__(self) -> None:
-        # Both end up as links on the clinic's pages, so a value that would not be a plain link is refused.
-        if self.booking_link and not re.fullmatch(r"https?://[^\s<>]+", self.booking_link):
-            raise AssistantError(f"booking_link: {self.booking_link!r} is not an http(s) address like "
-                                 "https://clinic.example/book.")
-        if self.database_url and not self.database_url.startswith(("postgresql", "sqlite")):
-            raise AssistantError("database_url: not a PostgreSQL or SQLite address like "
-                                 "postgresql+psycopg://user:password@db.internal/assistant.")
-        if self.retention_days < 1:
-            raise AssistantError(f"retention_days: {self.retention_days} is not a number of days (1 or more).")
-        if self.clinic_phone and not PHONE.fullmatch(self.clinic_phone):
-            raise AssistantError(f"clinic_phone: {self.clinic_phone!r} is not a phone number like 01234 567890 "
-                                 "(digits, spaces, + ( ) . - only).")
+        problems = list(_problems(self))
+        if problems:
+            raise AssistantError("Settings not usable:\n" + "\n".join(f"- {p}" for p in problems))
 
     @classmethod
     def load(cls, config: Path | str | None = None, environ: dict[str, str] | None = None) -> Settings:
@@ -129,14 +125,51 @@ class Settings:
         return replace(self, **converted)
 
 
+def _problems(settings: Settings) -> Iterator[str]:
+    """Every value a clinic could mistype, named by its field: one run of the app shows them all."""
+    for item in fields(settings):
+        value = getattr(settings, item.name)
+        if isinstance(value, int) and not isinstance(value, bool) and value < 1:
+            yield f"{item.name}: {value} is not a positive whole number."
+        if item.name.startswith("rate_limit_") and not _is_rate(value):
+            yield f"{item.name}: {value!r} is not a rate like 120/minute (several joined by ';')."
+    # Every reply ends with the footer: a clinic may reword it, not remove it.
+    for name in ("footer", "compact_footer", "emergency_action", "urgent_action"):
+        if not getattr(settings, name).strip():
+            yield f"{name}: may be reworded but not left empty."
+    # Both end up as links on the clinic's pages, so a value that would not be a plain link is refused.
+    if settings.booking_link and not re.fullmatch(r"https?://[^\s<>]+", settings.booking_link):
+        yield f"booking_link: {settings.booking_link!r} is not an http(s) address like https://clinic.example/book."
+    for name in ("clinic_phone", "emergency_number"):
+        number = getattr(settings, name)
+        if number and not PHONE.fullmatch(number):
+            yield f"{name}: {number!r} is not a phone number like 01234 567890 (digits, spaces, + ( ) . - only)."
+    if settings.database_url and not settings.database_url.startswith(("postgresql", "sqlite")):
+        yield "database_url: not a PostgreSQL or SQLite address like postgresql+psycopg://user:password@db/assistant."
+    if settings.trusted_proxy_header and not HEADER_NAME.fullmatch(settings.trusted_proxy_header):
+        yield f"trusted_proxy_header: {settings.trusted_proxy_header!r} is not a header name like X-Forwarded-For."
+
+
+def _is_rate(value: str) -> bool:
+    from limits import parse_many
+
+    try:
+        return bool(parse_many(value))
+    except ValueError:
+        return False
+
+
 def _convert(name: str, current: Any, value: Any, source: str) -> Any:
     try:
         if name == "model_path" or isinstance(current, Path):
             return Path(value).expanduser() if value not in (None, "") else None
         if isinstance(current, bool):
-            if isinstance(value, str):
-                return value.strip().lower() in ("1", "true", "yes", "on")
-            return bool(value)
+            if isinstance(value, bool):
+                return value
+            said = str(value).strip().lower()
+            if said not in YES | NO:
+                raise ValueError("say true or false")
+            return said in YES
         if isinstance(current, int):
             return int(value)
         if isinstance(current, tuple):

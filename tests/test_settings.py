@@ -55,3 +55,22 @@ def test_contact_settings_that_would_not_make_a_plain_link_are_refused(name: str
     with pytest.raises(AssistantError, match=name):
         Settings().updated({name: value})
     assert Settings().updated({"booking_link": "https://clinic.example/book?a=1", "clinic_phone": "+44 1234 567890"})
+
+
+def test_every_mistyped_value_is_named_at_once():
+    with pytest.raises(AssistantError) as refused:
+        Settings().updated({"max_sessions": 0, "rate_limit_api": "lots", "footer": " ",
+                            "emergency_number": "call 911", "trusted_proxy_header": "X Forwarded"})
+    for name in ("max_sessions", "rate_limit_api", "footer", "emergency_number", "trusted_proxy_header"):
+        assert f"- {name}: " in str(refused.value)
+
+
+@pytest.mark.parametrize(("written", "meant"), [("on", True), ("Yes", True), ("1", True), ("off", False),
+                                                ("false", False), ("0", False)])
+def test_switches_read_the_usual_words(written: str, meant: bool):
+    assert Settings.load(environ={"ASSISTANT_RECORD_EVENTS": written}).record_events is meant
+
+
+def test_a_switch_that_is_neither_on_nor_off_is_refused():
+    with pytest.raises(AssistantError, match="record_events.*maybe"):
+        Settings.load(environ={"ASSISTANT_RECORD_EVENTS": "maybe"})
