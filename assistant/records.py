@@ -122,7 +122,7 @@ class Exercise:
 
 @dataclass(frozen=True)
 class Answer:
-    """The one reply shape every interface returns (the public contract in DESIGN.md)."""
+    """The one reply shape every interface returns (the public contract in docs/design.md)."""
 
     text: str
     kind: AnswerKind
