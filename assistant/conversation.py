@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.compose import SOURCE_PREFIX, Aspect
-from assistant.lexical import STOPWORDS, stem
 from assistant.records import Chunk
-from assistant.text import clean, for_matching
+from assistant.text import STOPWORDS, clean, for_matching, stem
 
 ASPECTS: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
     ("other_side", re.compile(r"\b(?:other (?:leg|side|knee)|switch (?:legs?|sides?)|each (?:leg|side)|both sides)\b")),
