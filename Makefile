@@ -10,7 +10,7 @@ CORPUS := $(wildcard corpus/*.txt corpus/*.md corpus/*.toml) assistant/red_flag_
 # reads them make the index stale too.
 SCOPE := $(wildcard assistant/scope_training/* assistant/scope_signals.toml assistant/spelling.toml \
 	assistant/scope.py assistant/scope_train.py assistant/scope_model.py assistant/triage/rules.py \
-	assistant/triage/context.py assistant/triage/phrases.py assistant/triage/reading.py assistant/triage/folding.py)
+	assistant/triage/context.py assistant/triage/phrases.py assistant/triage/reading.py assistant/text.py assistant/fuzzy.py)
 # Keep Hugging Face and Gradio from reaching for the network, at build, run and test time alike.
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1

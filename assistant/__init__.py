@@ -2,7 +2,7 @@
 
 from assistant.assistant import Assistant
 from assistant.errors import AssistantError, CorpusError, IndexCorruptError, ModelMissingError
-from assistant.records import Answer, Chunk, Exercise, Hit, Source
+from assistant.records import Answer, Chunk, Exercise, Hit, Source, Topic
 from assistant.settings import Settings
 
 __all__ = [
@@ -17,4 +17,5 @@ __all__ = [
     "ModelMissingError",
     "Settings",
     "Source",
+    "Topic",
 ]

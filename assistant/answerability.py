@@ -18,9 +18,8 @@ from typing import Any
 
 from assistant.chunk import sentences
 from assistant.compose import source_line
-from assistant.lexical import STOPWORDS, stem
 from assistant.records import Chunk
-from assistant.text import for_matching
+from assistant.text import STOPWORDS, for_matching, stem
 from assistant.triage import RuleSet
 
 RULES_FILE = "answerability.toml"

@@ -33,7 +33,7 @@ from assistant.index import (
 )
 from assistant.languages import Languages
 from assistant.manifest import Manifest, read_manifest
-from assistant.records import Answer, Chunk, Exercise, Hit, Source
+from assistant.records import Answer, Chunk, Exercise, Hit, Source, Topic
 from assistant.retrieve import Method, Ranking, Retriever
 from assistant.scope import Scope, check_scope
 from assistant.scope_model import ScopeModel, coverage, feature_names, scope_features, signals
@@ -84,6 +84,7 @@ class Reply:
     category: str | None = None
     exercise: Exercise | None = None
     lead: str = ""
+    topic: Topic | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ class Assistant:
         self.built = built
         self.embedder = embedder
         self.by_id: dict[str, Chunk] = {c.chunk_id: c for c in built.chunks}
+        # Only for plain-text clients, whose history carries no chunk ids: labels are unique (corpus.py).
         self.by_label: dict[str, Chunk] = {c.source_label: c for c in built.chunks}
         self.vectors = QueryVectors(embedder, QUERY_CACHE_SIZE)
         self.retriever = Retriever(built, self.vectors.one)
@@ -252,7 +254,7 @@ class Assistant:
         ranking = self.retriever.rank(query)
         scope = check_scope(text)
         said = signals(query)
-        topic = last_topic(turns, self.by_label)
+        topic = last_topic(turns, self.by_id, self.by_label)
         need = answerability().need(query)
         if need is not None and need.about_back and not (said["back"] or said["exercise"] or ranking.named or topic):
             need = None
@@ -340,7 +342,10 @@ class Assistant:
         exercise = Exercise(chunk_id=chunk.chunk_id, title=chunk.title, aspect=aspect, hold_seconds=chunk.hold_seconds,
                             image=chunk.image, image_alt=chunk.image_alt) \
             if chunk.kind == "exercise" and shows_chunk else None
-        return Reply(body, "answer", sources, compose.suggestions(chunk, self.by_id, aspect), category, exercise, lead)
+        # A follow-up leans on the first source; the aspect is what the reply showed of it.
+        topic = Topic(used[0].chunk_id, aspect if used[0] is chunk else "card")
+        return Reply(body, "answer", sources, compose.suggestions(chunk, self.by_id, aspect), category, exercise, lead,
+                     topic)
 
     def _shaped_by_need(self, need: Need, chunk: Chunk, body: str, used: tuple[Chunk, ...], ranking: Ranking,
                         query: str) -> Shaped | None:
@@ -373,7 +378,7 @@ class Assistant:
         return Answer(text=compose.with_footer(body, self.settings), kind=reply.kind,  # type: ignore[arg-type]
                       sources=list(reply.sources), footer=self.settings.footer,
                       corpus_hash=self.manifest.corpus_hash, suggestions=reply.suggestions,
-                      category=reply.category, exercise=reply.exercise)
+                      category=reply.category, exercise=reply.exercise, topic=reply.topic)
 
 
 def _require_str(value: object, name: str) -> None:

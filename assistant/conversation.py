@@ -1,4 +1,9 @@
-"""Read a chat history and resolve follow-ups ("how long do I hold it?") without a language model."""
+"""Read a chat history and resolve follow-ups ("how long do I hold it?") without a language model.
+
+The topic a follow-up leans on is state carried as data: an assistant message in the history may carry the
+`chunk_ids` its reply returned. Only a message without them (a plain-text client) is read for its
+"Source:" line.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.compose import SOURCE_PREFIX, Aspect
-from assistant.lexical import STOPWORDS, stem
 from assistant.records import Chunk
-from assistant.text import clean, for_matching
+from assistant.text import STOPWORDS, clean, for_matching, stem
 
 ASPECTS: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
     ("other_side", re.compile(r"\b(?:other (?:leg|side|knee)|switch (?:legs?|sides?)|each (?:leg|side)|both sides)\b")),
@@ -42,6 +46,8 @@ GENERIC_NAME_WORDS = frozenset({"one", "stretch", "exercise", "pose", "lower", "
 class Turn:
     role: str
     text: str
+    chunk_ids: tuple[str, ...] | None = None
+    """The reply's `chunk_ids` when the client sent them back; None when it sent only text."""
 
 
 def content_text(content: Any) -> str:
@@ -68,19 +74,33 @@ def read_history(history: Sequence[Mapping[str, Any]] | None, max_turns: int) ->
         role = message.get("role")
         if role not in ("user", "assistant"):
             raise ValueError(f"history role must be 'user' or 'assistant', not {role!r}")
-        turns.append(Turn(role=role, text=clean(content_text(message.get("content", "")))))
+        turns.append(Turn(role=role, text=clean(content_text(message.get("content", ""))),
+                          chunk_ids=chunk_ids_of(message)))
     return turns[-max_turns:] if max_turns else turns
+
+
+def chunk_ids_of(message: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """A history message's `chunk_ids` (absent or null: None); anything but a list of strings is refused."""
+    ids = message.get("chunk_ids")
+    if ids is None:
+        return None
+    if isinstance(ids, str | bytes) or not isinstance(ids, Sequence) or not all(isinstance(i, str) for i in ids):
+        raise TypeError("a history item's chunk_ids must be a list of strings (the reply's chunk_ids)")
+    return tuple(ids)
 
 
 def user_messages(turns: Sequence[Turn]) -> list[str]:
     return [t.text for t in turns if t.role == "user"]
 
 
-def last_topic(turns: Sequence[Turn], by_label: Mapping[str, Chunk]) -> Chunk | None:
-    """The chunk the latest assistant reply came from, found by its "Source:" line."""
+def last_topic(turns: Sequence[Turn], by_id: Mapping[str, Chunk], by_label: Mapping[str, Chunk]) -> Chunk | None:
+    """The chunk the latest assistant reply came from: its first known chunk id, or for a message that
+    carries none, the chunk its last "Source:" line names."""
     for turn in reversed(turns):
         if turn.role != "assistant":
             continue
+        if turn.chunk_ids is not None:
+            return next((by_id[i] for i in turn.chunk_ids if i in by_id), None)
         for line in reversed(turn.text.split("*")):
             label = line.strip()
             if label.startswith(SOURCE_PREFIX) and label[len(SOURCE_PREFIX):] in by_label:

@@ -41,6 +41,13 @@ def corpus_hash(folder: Path) -> str:
     return digest.hexdigest()
 
 
+def distinct_titles(titles: dict[str, str]) -> dict[str, str]:
+    """Each document's title for source lines, with its file name added where two documents share a title,
+    so a source line names one place in one document."""
+    shared = {t for t in titles.values() if list(titles.values()).count(t) > 1}
+    return {name: f"{title} ({name})" if title in shared else title for name, title in titles.items()}
+
+
 def load_corpus(folder: Path) -> Corpus:
     """Parse and chunk every `.txt`/`.md` file; ids must be unique across documents."""
     if not folder.is_dir():
@@ -57,7 +64,8 @@ def load_corpus(folder: Path) -> Corpus:
         chunks.extend(chunk_document(path.name, sections, sidecar))
     if len(files) > 1:
         # Source lines name the document only when there is more than one to tell apart.
-        chunks = [replace(c, document=titles[c.doc]) for c in chunks]
+        named = distinct_titles(titles)
+        chunks = [replace(c, document=named[c.doc]) for c in chunks]
     seen: dict[str, str] = {}
     for c in chunks:
         if c.chunk_id in seen:

@@ -11,9 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from assistant.chunk import default_aliases
-from assistant.lexical import STOPWORDS, stem, tokenize
 from assistant.records import Chunk
-from assistant.text import for_matching
+from assistant.text import STOPWORDS, for_matching, stem, tokenize
 
 # A heading word found in more than this share of the corpus's chunks names the whole corpus, not one part
 # of it. In the bundled article "lower" is in 22 of 27 chunks, "back" in 23 and "exercises" in 13 (as a cue,

@@ -1,35 +1,14 @@
-"""BM25 over chunk text, with a tokenizer that forgives plurals and common endings."""
+"""BM25 over chunk text, tokenized by `text.tokenize` (which forgives plurals and common endings)."""
 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 
-TOKEN = re.compile(r"[a-z0-9]+")
-# Function words carry no topic; "back" and "lower" appear in every chunk and are handled by IDF.
-STOPWORDS = frozenset({
-    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "could", "do", "does", "doing", "for", "from",
-    "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "our", "should", "so", "that",
-    "the", "their", "them", "then", "there", "these", "they", "this", "to", "was", "we", "what", "when", "where",
-    "which", "who", "why", "will", "with", "you", "your", "yours", "im", "ive", "dont", "am", "been", "have", "has",
-    "had", "any", "some",
-})
-
-
-def stem(word: str) -> str:
-    """A deliberately tiny stemmer: enough that "stretches", "stretching" and "stretch" meet."""
-    for suffix, keep in (("ies", "y"), ("ing", ""), ("es", ""), ("ed", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return word[: -len(suffix)] + keep
-    return word
-
-
-def tokenize(text: str) -> list[str]:
-    return [stem(t) for t in TOKEN.findall(text.lower().replace("'", "")) if t not in STOPWORDS]
+from assistant.text import tokenize
 
 
 class BM25:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from assistant.fuzzy import OneEditIndex, within_one_edit
 from assistant.headings import heading_names
-from assistant.lexical import stem
 from assistant.records import Chunk
-from assistant.text import for_matching, within_one_edit
+from assistant.text import for_matching, stem
 
 FUZZY_MIN_LETTERS = 5
 
@@ -51,21 +51,17 @@ class NameIndex:
                 alias_number += 1
         self.by_first: dict[str, list[int]] = defaultdict(list)
         self.by_first_stem: dict[str, list[int]] = defaultdict(list)
-        self.fuzzy_by_length: dict[int, set[str]] = defaultdict(set)
         for number, variant in enumerate(self.variants):
             first = variant.words[0]
             self.by_first[first].append(number)
             self.by_first_stem[stem(first)].append(number)
-            if len(first) >= FUZZY_MIN_LETTERS:
-                self.fuzzy_by_length[len(first)].add(first)
+        self.fuzzy_first = OneEditIndex(w for w in self.by_first if len(w) >= FUZZY_MIN_LETTERS)
 
     def _starting_with(self, word: str) -> set[int]:
         """Variants whose first word this question word could be."""
         found = set(self.by_first.get(word, ())) | set(self.by_first_stem.get(stem(word), ()))
-        for length in (len(word) - 1, len(word), len(word) + 1):
-            for first in self.fuzzy_by_length.get(length, ()):
-                if within_one_edit(word, first):
-                    found.update(self.by_first[first])
+        for first in self.fuzzy_first.near(word):
+            found.update(self.by_first[first])
         return found
 
     def find(self, question: str) -> tuple[str, ...]:

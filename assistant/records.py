@@ -121,6 +121,20 @@ class Exercise:
 
 
 @dataclass(frozen=True)
+class Topic:
+    """The conversation state a reply implies: the chunk a follow-up ("how long do I hold it?") leans on and
+    the part of it the reply showed. It is the reply's first source, so a client that sends a reply's
+    `chunk_ids` back with it in the history keeps the topic without any rendered text being read again."""
+
+    chunk_id: str
+    aspect: str
+    """"card" (all of it), "steps", "dose", "targets" or "other_side"."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Answer:
     """The one reply shape every interface returns (the public contract in docs/design.md)."""
 
@@ -133,6 +147,8 @@ class Answer:
     category: str | None = None
     exercise: Exercise | None = None
     """Set when the reply shows one exercise (optional; added after the first release of the contract)."""
+    topic: Topic | None = None
+    """Set when a follow-up may lean on the reply (optional; added after the first release of the contract)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -145,4 +161,5 @@ class Answer:
             "suggestions": list(self.suggestions),
             "category": self.category,
             "exercise": self.exercise.to_dict() if self.exercise else None,
+            "topic": self.topic.to_dict() if self.topic else None,
         }

@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from assistant.lexical import tokenize
 from assistant.retrieve import Ranking
 from assistant.scope import REASONS, Scope
+from assistant.text import tokenize
 from assistant.triage import RuleSet
 
 SIGNALS_FILE = "scope_signals.toml"

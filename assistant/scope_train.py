@@ -44,7 +44,7 @@ SEED = 0
 # rule engine's modules are here because the rules' verdicts are features.
 TRAINING_SOURCES = ("scope.py", "scope_signals.toml", "spelling.toml", "scope_train.py", "scope_model.py",
                     "triage/rules.py", "triage/context.py", "triage/phrases.py", "triage/reading.py",
-                    "triage/folding.py")
+                    "text.py", "fuzzy.py")
 
 
 def training_fingerprint() -> str:

@@ -1,15 +1,42 @@
-"""Input hygiene and output escaping: what every interface does to a user's words."""
+"""Text normalisation, in one place: input hygiene, folding for matching and triage, the words BM25 reads,
+and escaping for output.
+
+Each function has its own job; they share one character folding (`ascii_lower`), so a name, a rule and a
+search term see the same letters for the same input.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Retrieval reads at most this much of a message: a question longer than this is a paste, and the
 # encoder truncates far earlier anyway. Triage still reads the whole message.
 RETRIEVAL_CHARS = 2_000
 SPACES = re.compile(r"\s+")
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+WORD = re.compile(r"[a-z0-9]+")
+# Every spelling of "can't" reads as one word; the replacement is padded so positions still match the input.
+CANT = re.compile(
+    r"\b(?:can *not|can'?t|could *not|couldn'?t|cannae|unable +to|"
+    r"(?:not|never|(?:has|have|had|was|were|is|are|does|do|did)n'?t)(?: +been)? +able +to)\b"
+)
+# Triage reads folded text as these tokens (words, numbers, sentence ends, separators) and the gaps between.
+TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)*|\d+(?:\.\d+)?|[.!?;\n]+|[,:()]+")
+TRIPLE = re.compile(r"([a-z])\1\1+")
+GAP = re.compile(r"[^a-z0-9.!?;\n,:()]*")
+PIECE = re.compile("(?:" + TOKEN.pattern + ")" + GAP.pattern)  # a token and the gap after it
+PUNCTUATION = ".!?;\n,:()"
+SENTENCE_END = ".!?;\n"
+# Function words carry no topic; "back" and "lower" appear in every chunk and are handled by IDF.
+STOPWORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "could", "do", "does", "doing", "for", "from",
+    "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "our", "should", "so", "that",
+    "the", "their", "them", "then", "there", "these", "they", "this", "to", "was", "we", "what", "when", "where",
+    "which", "who", "why", "will", "with", "you", "your", "yours", "im", "ive", "dont", "am", "been", "have", "has",
+    "had", "any", "some",
+})
 
 
 def clean(text: str) -> str:
@@ -33,27 +60,65 @@ def _has_surrogates(text: str) -> bool:
         return True
 
 
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    """One character for one: keeps folded text the same length as the user's, so evidence can quote it."""
+    if ch in "\u2018\u2019\u02bc\u00b4\u2032`":
+        return "'"
+    if ch in "\u2013\u2014\u2015":
+        return ","
+    if ch == "\u2026":
+        return "."
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    return base.lower() if len(base) == 1 and base.isascii() else " "
+
+
+def ascii_lower(text: str) -> str:
+    """Lower-case ASCII copy of `text` of the same length: accents dropped, curly quotes straightened, dashes
+    read as commas, any other character a space."""
+    if not text.isascii():
+        text = text.translate({ord(ch): _fold_char(ch) for ch in set(text) if not ch.isascii()})
+    return text.lower()
+
+
+def fold(text: str) -> str:
+    """`ascii_lower` with every "can't" spelled "cant", for triage, whose evidence quotes the user by position."""
+    text = ascii_lower(text)
+    if "can" in text or "able" in text or "could" in text:
+        text = CANT.sub(lambda m: "cant".ljust(len(m.group())), text)
+    return text
+
+
+def plain(word: str) -> str:
+    """A pattern word without apostrophes; "can't", "cannot" and "couldn't" become "cant"."""
+    word = fold(word).replace("'", "").strip()
+    return "cant" if word in ("cannot", "couldnt", "cant") else word
+
+
+def words(text: str) -> list[str]:
+    """The folded words of `text`: letters and digits, apostrophes dropped ("Child's" is "childs")."""
+    return WORD.findall(ascii_lower(text).replace("'", ""))
+
+
 def for_matching(text: str) -> str:
-    """Lower-case ASCII-folded words separated by single spaces, for name and cue matching."""
-    folded = unicodedata.normalize("NFKD", text[:RETRIEVAL_CHARS].lower()).encode("ascii", "ignore").decode()
-    return " ".join(re.findall(r"[a-z0-9]+", folded.replace("'", "")))
+    """Folded words separated by single spaces, for name and cue matching."""
+    return " ".join(words(text[:RETRIEVAL_CHARS]))
+
+
+def stem(word: str) -> str:
+    """A deliberately tiny stemmer: enough that "stretches", "stretching" and "stretch" meet."""
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("es", ""), ("ed", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)] + keep
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """The terms BM25 indexes and searches: folded, stemmed words without function words."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS]
 
 
 def escape_markdown(text: str) -> str:
     """Show a user's words literally: no HTML, no links, no formatting they did not mean."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return MARKDOWN_SPECIALS.sub(r"\\\1", text)
-
-
-def within_one_edit(a: str, b: str) -> bool:
-    """True when a and b differ by at most one insertion, deletion, substitution or swap."""
-    if a == b:
-        return True
-    if abs(len(a) - len(b)) > 1:
-        return False
-    i = 0
-    while i < min(len(a), len(b)) and a[i] == b[i]:
-        i += 1
-    if len(a) == len(b):
-        return a[i + 1:] == b[i + 1:] or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1])
-    return a[i + 1:] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1:]

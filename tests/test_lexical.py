@@ -10,7 +10,8 @@ from conftest import CORPUS, DATA
 
 from assistant.corpus import load_corpus
 from assistant.index import embedding_text
-from assistant.lexical import BM25, stem, tokenize
+from assistant.lexical import BM25
+from assistant.text import stem, tokenize
 
 
 @pytest.mark.parametrize(("word", "stemmed"), [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.text import clean, escape_markdown, for_matching
+from assistant.text import clean, escape_markdown, fold, for_matching, tokenize, words
 
 
 def test_clean_drops_controls_zero_width_and_lone_surrogates():
@@ -26,3 +26,12 @@ def test_for_matching_folds_case_accents_and_apostrophes():
     assert for_matching("Child’s Pose!") == for_matching("Child's Pose!") == "childs pose"
     assert for_matching("CAT-COW Stretch") == "cat cow stretch"
     assert for_matching("Piriformis ÉTIREMENT") == "piriformis etirement"
+
+
+def test_names_rules_and_search_terms_fold_the_same_letters():
+    """One character folding under for_matching, fold (triage) and tokenize (BM25)."""
+    said = "Child’s PÓSE—can’t"
+    assert for_matching(said) == "childs pose cant"
+    assert fold(said) == "child's pose,cant " and len(fold(said)) == len(said), "triage quotes by position"
+    assert tokenize(said) == ["child", "pose", "cant"]
+    assert words(said) == for_matching(said).split()

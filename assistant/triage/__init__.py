@@ -1,6 +1,6 @@
 """Red-flag triage: finds, anywhere in a conversation, signs that need urgent care instead of exercises.
 
-The engine (folding, phrases, reading, context, rules) is shared with the scope gate; the policy, the rules'
+The engine (phrases, reading, context, rules) is shared with the scope gate; the policy, the rules'
 evidence, the exemplars and the learned opinion (with its training) are the red-flag parts.
 """
 

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
 
-from assistant.text import within_one_edit
-from assistant.triage.folding import PUNCTUATION, SENTENCE_END, TRIPLE, plain
+from assistant.fuzzy import OneEditIndex
+from assistant.text import PUNCTUATION, SENTENCE_END, TRIPLE, plain
 
 MAX_CACHED_WORDS = 50_000
 LONGEST_WORD = 30  # longer tokens are not words anyone means; they are left as they are
@@ -138,10 +138,7 @@ class Lexicon:
         self.flags: dict[str, int] = {}  # word -> bits of the terminator categories it belongs to
         self._fixes = {plain(a): plain(b) for a, b in fixes.items()}
         self._keep = frozenset(map(plain, keep))
-        self._fuzzy: dict[str, set[str]] = {}
-        for word in map(plain, fuzzy):
-            for variant in {word} | {word[:i] + word[i + 1:] for i in range(len(word))}:
-                self._fuzzy.setdefault(variant, set()).add(word)
+        self._fuzzy = OneEditIndex(map(plain, fuzzy))
         # A word one edit away from a fuzzy word keeps its first or its last letters (2 if short, else 3).
         self._fuzzy_ends = {w[:n] for w in map(plain, fuzzy) for n in (2, 3)}
         self._fuzzy_ends |= {"~" + w[-n:] for w in map(plain, fuzzy) for n in (2, 3)}
@@ -201,12 +198,9 @@ class Lexicon:
             word = TRIPLE.sub(r"\1\1", word)
         ends, n = self._fuzzy_ends, 2 if len(word) < 6 else 3
         if len(word) >= 5 and (word[:n] in ends or "~" + word[-n:] in ends) and word not in self._keep:
-            candidates: set[str] = set()
-            for variant in {word} | {word[:i] + word[i + 1:] for i in range(len(word))}:
-                candidates |= self._fuzzy.get(variant, set())
-            for meant in sorted(candidates):
-                if within_one_edit(word, meant):
-                    return meant
+            near = self._fuzzy.near(word)
+            if near:
+                return near[0]
         return word
 
     def _known(self, word: str) -> Word:

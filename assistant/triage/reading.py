@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate, compress, count, islice
 from typing import Any
 
-from assistant.triage.folding import GAP, PIECE, TOKEN, TRIPLE, fold
+from assistant.text import GAP, PIECE, TOKEN, TRIPLE, fold
 from assistant.triage.phrases import Lexicon, match
 
 SENTENCE_WORDS = frozenset({".", "?"})

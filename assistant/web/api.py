@@ -21,6 +21,9 @@ from assistant.web.schema import AskResponse
 STATIC = Path(__file__).parent / "static"
 # Where widget.js expects the server to write the clinic's contacts and wording (see widget_script).
 WIDGET_CONFIG = "/*@config*/null"
+# Bounds on the conversation state a client sends back: far more ids, and far longer, than any reply has.
+MAX_STATE_IDS = 50
+MAX_CHUNK_ID_CHARS = 200
 IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".webp": "image/webp"}
 
@@ -39,6 +42,10 @@ def request_model(settings: Settings) -> type[BaseModel]:
     class HistoryMessage(BaseModel):
         role: Literal["user", "assistant"]
         content: Annotated[str, Field(max_length=chars)] | list[TextPart]
+        chunk_ids: list[Annotated[str, Field(max_length=MAX_CHUNK_ID_CHARS)]] | None = Field(
+            default=None, max_length=MAX_STATE_IDS,
+            description="On a reply: the `chunk_ids` the API returned with it, so a follow-up (\"how long do I "
+                        "hold it?\") finds its topic from data. Without them the reply's text is read instead.")
 
     class AskRequest(BaseModel):
         question: str = Field(description="The user's message. Longer than the configured limit is a 422.",
@@ -47,7 +54,8 @@ def request_model(settings: Settings) -> type[BaseModel]:
             default_factory=list, max_length=settings.max_history_messages,
             description="The conversation so far, oldest first; replies as the API returned their `text`.",
             examples=[[{"role": "user", "content": "How do I do the bridge?"},
-                       {"role": "assistant", "content": "### Bridge (strengthening exercise) ..."}]])
+                       {"role": "assistant", "content": "### Bridge (strengthening exercise) ...",
+                        "chunk_ids": ["strengthen/bridge"]}]])
 
     return AskRequest
 

@@ -45,6 +45,9 @@ IMAGE_ROUTE = "/corpus/"
 MAX_REASON_BODY = 2_000
 # Replies that show how an exercise is done get its picture; one about its muscles or hold time does not.
 PICTURED = ("card", "steps")
+# A reply's chunk ids ride in its message's metadata `id`, which Gradio keeps in the value the page sends back
+# but shows only on a "thought" (a message whose metadata has a title). Far more than any reply cites.
+MAX_STATE_CHARS = 4_000
 
 
 def as_message(reply: Answer, reply_id: str = "", *, compact_footer: str | None = None) -> dict[str, Any]:
@@ -68,8 +71,27 @@ def as_message(reply: Answer, reply_id: str = "", *, compact_footer: str | None 
             text = with_picture(text, exercise.image, exercise.image_alt)
     tag = f' data-reply="{reply_id}"' if reply_id else ""
     content = f'<div class="{" ".join(classes)}"{tag}>\n\n{text}\n\n</div>'
-    return {"role": "assistant", "content": content,
+    chunk_ids = [s.chunk_id for s in reply.sources]
+    return {"role": "assistant", "content": content, "metadata": {"id": json.dumps(chunk_ids)},
             "options": [{"value": s, "label": s} for s in reply.suggestions]}
+
+
+def with_state(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The history as `Assistant.ask` reads it: each of our replies with the `chunk_ids` its message carries
+    (a message without them, or with a value we did not write, is read as plain text)."""
+    return [{"role": m.get("role"), "content": m.get("content", ""), **state_of(m)} for m in history]
+
+
+def state_of(message: dict[str, Any]) -> dict[str, list[str]]:
+    metadata = message.get("metadata")
+    saved = metadata.get("id") if isinstance(metadata, dict) else None
+    if message.get("role") != "assistant" or not isinstance(saved, str) or len(saved) > MAX_STATE_CHARS:
+        return {}
+    try:
+        ids = json.loads(saved)
+    except (ValueError, RecursionError):
+        return {}
+    return {"chunk_ids": ids} if isinstance(ids, list) and all(isinstance(i, str) for i in ids) else {}
 
 
 def with_picture(text: str, image: str, alt: str) -> str:
@@ -159,7 +181,7 @@ def build_chat(bot: Assistant, events: EventRecorder) -> gr.Blocks:
     def respond(message: str, history: list[dict[str, Any]], request: gr.Request,
                 replayed: bool = False) -> dict[str, Any]:
         try:
-            reply = guard.answer(bot, message, history)
+            reply = guard.answer(bot, message, with_state(history))
         except guard.RequestError as exc:
             reply = guard.refusal(bot, str(exc))
         later = any(m.get("role") == "assistant" for m in history)

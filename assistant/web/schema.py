@@ -39,6 +39,16 @@ class ExerciseModel(BaseModel):
     image_alt: str = Field(description="What a screen reader says instead of the drawing.")
 
 
+class TopicModel(BaseModel):
+    """What a follow-up leans on: send the reply's `chunk_ids` back with it in `history` to keep it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    chunk_id: str = Field(description="The passage the reply was about (its first source).")
+    aspect: Literal["card", "steps", "dose", "targets", "other_side"] = Field(
+        description="Which part of it the reply showed, as in `exercise.aspect`.")
+
+
 class AskResponse(BaseModel):
     """`Answer.to_dict()`: the same reply as `Assistant.ask` in Python."""
 
@@ -60,3 +70,6 @@ class AskResponse(BaseModel):
                     "a red flag's category (`cauda_equina`, ...); null for a plain answer.")
     exercise: ExerciseModel | None = Field(
         description="Set when the reply is about one exercise (added after the first release); else null.")
+    topic: TopicModel | None = Field(
+        description="The conversation state the reply implies, set when a follow-up (\"how long do I hold it?\") "
+                    "may lean on it (added after the first release); else null.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from playwright.sync_api import Locator, Page, Response, expect
 from web.serving import Server
@@ -61,7 +63,11 @@ def test_an_example_question_asks_it(page: Page, server: Server):
 def test_a_typed_follow_up_after_the_bridge(page: Page, server: Server):
     open_chat(page, server)
     expect(ask(page, "how do I do the bridge?")).to_contain_text("Bridge (strengthening exercise)")
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.post_data or "") if request.method == "POST" else None)
     reply = ask(page, "how long do I hold it?")
+    # The page sends the reply's chunk ids back as it got them, in the message's metadata.
+    assert any(json.dumps(json.dumps(["strengthen/bridge"])) in body for body in sent), sent
     expect(reply).to_contain_text("Hold this position for a few seconds")
     expect(reply).not_to_contain_text("Lie on your back")
 

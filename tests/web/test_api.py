@@ -46,6 +46,25 @@ def test_follow_up_uses_the_history(server: Server, as_parts: bool):
     assert "Hold this position for a few seconds" in reply.json()["text"]
 
 
+def test_a_client_that_sends_chunk_ids_back_needs_no_source_line(server: Server):
+    """The topic is state carried as data: the reply's chunk_ids, with text that names no source at all."""
+    first = ask(server, {"question": "how do I do the bridge?"}).json()
+    assert first["topic"] == {"chunk_id": "strengthen/bridge", "aspect": "card"}
+    history = [{"role": "user", "content": "how do I do the bridge?"},
+               {"role": "assistant", "content": "(a reply shown elsewhere)", "chunk_ids": first["chunk_ids"]}]
+    reply = ask(server, {"question": "how long do I hold it?", "history": history}).json()
+    assert reply["topic"] == {"chunk_id": "strengthen/bridge", "aspect": "dose"}
+    assert "Hold this position for a few seconds" in reply["text"]
+
+
+def test_chunk_ids_in_the_history_are_bounded_and_typed(server: Server):
+    history = [{"role": "assistant", "content": "x", "chunk_ids": ["strengthen/bridge"] * 51}]
+    reply = ask(server, {"question": "how long do I hold it?", "history": history})
+    assert reply.status_code == 422 and reply.json()["detail"][0]["loc"][:4] == ["body", "history", 0, "chunk_ids"]
+    reply = ask(server, {"question": "hi", "history": [{"role": "assistant", "content": "x", "chunk_ids": "a/b"}]})
+    assert reply.status_code == 422
+
+
 def test_an_emergency_is_not_an_exercise(server: Server):
     body = ask(server, {"question": "I can't feel anything when I wipe and I've wet myself"}).json()
     assert body["kind"] == "emergency"

@@ -49,6 +49,26 @@ def test_the_wrapper_carries_the_page_classes_and_the_id_a_vote_sends_back(fake_
     assert reply_id_in([content]) == "A" * 22
 
 
+def test_a_reply_message_carries_its_chunk_ids_and_the_next_question_gets_them_back(fake_bot: Assistant):
+    """The chat keeps the topic as data in the message's metadata, which the page sends back as it got it."""
+    first = fake_bot.ask("how do I do the bridge?")
+    message = chat.as_message(first, "A" * 22)
+    assert json.loads(message["metadata"]["id"]) == [s.chunk_id for s in first.sources]
+    # As the browser returns it: content as text parts, metadata untouched.
+    returned = {**message, "content": [{"type": "text", "text": "(no Source line)"}]}
+    history = chat.with_state([{"role": "user", "content": [{"type": "text", "text": "how do I do the bridge?"}],
+                                "metadata": None}, returned])
+    assert history[1]["chunk_ids"] == ["strengthen/bridge"] and "chunk_ids" not in history[0]
+    assert fake_bot.ask("how long do I hold it?", history).topic.chunk_id == "strengthen/bridge"
+
+
+@pytest.mark.parametrize("metadata", [None, {}, {"id": 7}, {"id": "not json"}, {"id": '{"a": 1}'},
+                                      {"id": "[1, 2]"}, {"id": "[" + '"a",' * 2_000 + '"a"]'}])
+def test_metadata_we_did_not_write_is_read_as_plain_text(metadata: object):
+    message = {"role": "assistant", "content": "x", "metadata": metadata}
+    assert chat.with_state([message]) == [{"role": "assistant", "content": "x"}]
+
+
 def test_later_replies_end_with_the_compact_footer(fake_bot: Assistant):
     reply = fake_bot.ask("how long do I hold it?", [
         {"role": "user", "content": "how do I do the bridge?"},
