@@ -11,7 +11,8 @@ CANT = re.compile(
     r"\b(?:can *not|can'?t|could *not|couldn'?t|cannae|unable +to|"
     r"(?:not|never|(?:has|have|had|was|were|is|are|does|do|did)n'?t)(?: +been)? +able +to)\b"
 )
-TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)*|\d+(?:\.\d+)?|[.!?;\n]+|[,:()]+")
+# A number with a plural "s" is one word, as the rules write it: "in my 20s", "the 1990s", "his 70's".
+TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)*|\d+(?:\.\d+)?(?:'?s(?![a-z]))?|[.!?;\n]+|[,:()]+")
 TRIPLE = re.compile(r"([a-z])\1\1+")
 GAP = re.compile(r"[^a-z0-9.!?;\n,:()]*")
 PIECE = re.compile("(?:" + TOKEN.pattern + ")" + GAP.pattern)  # a token and the gap after it

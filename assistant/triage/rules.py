@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from assistant.triage.context import Context, Modifier
-from assistant.triage.phrases import Lexicon
+from assistant.triage.phrases import Item, Lexicon
 from assistant.triage.reading import Text
 
 EVIDENCE_CHARS = 160
@@ -121,8 +121,9 @@ class RuleSet:
             return tuple(dict.fromkeys(out))
 
         ids_of = {cat.get("id") for cat in data["category"]}
+        rule_ids = {rule.get("id") for cat in data["category"] for rule in cat.get("rule", [])}
         context = Context.from_list(data.get("context", []), ids, lexicon.spans, lexicon.set_flag,
-                                    {i for i in ids_of if i})
+                                    {i for i in ids_of if i}, {i for i in rule_ids if i})
         known_cues = {c.category for c in context.classes}
         categories = []
         for cat in data["category"]:
@@ -182,8 +183,7 @@ class RuleSet:
                             if search._live(m, s, e, name):
                                 live = True
                                 break
-                            cancelled += search.cancelling(
-                                self.context.modifiers(text, s, e, rule.category, rule.signs), name)
+                            cancelled += search.cancelling(search.modifiers(m, s, e), name)
                         if live:
                             break
                     if live:
@@ -201,10 +201,10 @@ class RuleSet:
                        for _, pids in rule.groups]
             search = _Search(self, texts, rule, state)
             for name, pids in rule.groups:
-                for text in texts:
+                for m, text in enumerate(texts):
                     for pid in text.started.intersection(pids):
                         for s, e in text.find(pid):
-                            modifiers = tuple(self.context.modifiers(text, s, e, rule.category, rule.signs))
+                            modifiers = tuple(search.modifiers(m, s, e))
                             cancelled = tuple(search.cancelling(modifiers, name))
                             if not cancelled and not all(present):
                                 continue  # a word of a rule that could not have fired: nothing to explain
@@ -280,6 +280,29 @@ class _Search:
         self.facts = tuple(state.has(c.only_if_conversation_has) for c in self.context.classes
                            if c.only_if_conversation_has)
 
+    def modifiers(self, m: int, s: int, e: int) -> list[Modifier]:
+        """The cues that reach the sign at tokens [s, e) of message m, from its message or the ones beside it."""
+        before = self.texts[m - 1] if m else None
+        after = self.texts[m + 1] if m + 1 < len(self.texts) else None
+        return self.context.modifiers(self.texts[m], s, e, self.rule.category, self.signs, before, after,
+                                      self._gaps(self.texts[m], s, e), self.rule.id)
+
+    def _gaps(self, text: Text, s: int, e: int) -> list[int]:
+        """The words inside a sign's match that no word of its phrase accounts for (a "..." let them in)."""
+        if e - s < 3:
+            return []
+        phrases = [self.lex.phrases[p] for p in text.started.intersection(self.signs) if text.end(p, s) == e]
+        items = [step for phrase in phrases for step in phrase if isinstance(step, Item)]
+        return [j for j in range(s + 1, e - 1) if not any(item.accepts(text.words[j]) for item in items)]
+
+    def _edges(self, m: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The words of the messages beside message m that cues crossing sentence ends can reach from."""
+        if not self.context.across:
+            return (), ()
+        before = self.texts[m - 1].words[-self.reach:] if m else ()
+        after = self.texts[m + 1].words[:self.reach] if m + 1 < len(self.texts) else ()
+        return tuple(before), tuple(after)
+
     def cancelling(self, modifiers: Sequence[Modifier], group: str) -> list[Modifier]:
         """The modifiers that make a sign of `group` not count, under this rule and conversation."""
         allowed = self.rule.despite.get(group, frozenset())
@@ -330,7 +353,10 @@ class _Search:
                 if lo == seen:
                     continue
                 seen = lo
-                key = ("sentence", id(self.rule), self.facts, tuple(text.words[lo:hi]))
+                # Cues that cross sentence ends make the words around the sentence part of its verdict.
+                around = self.reach if self.context.across else 0
+                key = ("sentence", id(self.rule), self.facts, self._edges(m), tuple(text.words[max(lo - around, 0):lo]),
+                       tuple(text.words[lo:hi + 1 + around]))
                 if key not in text.memo:
                     hits = self._sentence(m, lo, hi, anchor)
                     text.memo[key] = hits and [(s - lo, e - lo) for _, s, e in hits]
@@ -375,10 +401,13 @@ class _Search:
         if self._unless(text, s):
             return False
         lo = max(0, s - self.reach)
-        key = ("live", id(self.rule), group, self.facts, s - lo, e - lo, tuple(text.words[lo:e + self.reach]))
+        end = text.sentence_of(s)[1]
+        asks = end < len(text.words) and text.words[end] == "?"  # some cues reach only a sign in a question
+        key = ("live", id(self.rule), group, self.facts, asks, self._edges(m), s - lo, e - lo,
+               tuple(text.words[lo:e + self.reach]))
         live = text.memo.get(key)
         if live is None:
-            live = text.memo[key] = self._counts(text, s, e, group)
+            live = text.memo[key] = self._counts(m, s, e, group)
         return live
 
     def _unless(self, text: Text, s: int) -> bool:
@@ -395,8 +424,9 @@ class _Search:
             text.memo[at] = found
         return found
 
-    def _counts(self, text: Text, s: int, e: int, group: str) -> bool:
-        if self.cancelling(self.context.modifiers(text, s, e, self.rule.category, self.signs), group):
+    def _counts(self, m: int, s: int, e: int, group: str) -> bool:
+        text = self.texts[m]
+        if self.cancelling(self.modifiers(m, s, e), group):
             return False
         return not any(oe > s for pid in self.rule.except_in
                        for _, oe in text.find(pid, max(s - self.lex.spans[pid], 0), e))
