@@ -23,7 +23,8 @@ CANT = re.compile(
     r"(?:not|never|(?:has|have|had|was|were|is|are|does|do|did)n'?t)(?: +been)? +able +to)\b"
 )
 # Triage reads folded text as these tokens (words, numbers, sentence ends, separators) and the gaps between.
-TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)*|\d+(?:\.\d+)?|[.!?;\n]+|[,:()]+")
+# A number with a plural "s" is one word, as the rules write it: "in my 20s", "the 1990s", "his 70's".
+TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)*|\d+(?:\.\d+)?(?:'?s(?![a-z]))?|[.!?;\n]+|[,:()]+")
 TRIPLE = re.compile(r"([a-z])\1\1+")
 GAP = re.compile(r"[^a-z0-9.!?;\n,:()]*")
 PIECE = re.compile("(?:" + TOKEN.pattern + ")" + GAP.pattern)  # a token and the gap after it

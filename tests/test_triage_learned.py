@@ -57,7 +57,8 @@ def tiny() -> Model:
 
 def test_training_scores_each_writer_out_of_writer_and_chooses_thresholds_on_those_scores(tiny: Model) -> None:
     assert set(tiny.meta["out_of_writer"]) == {"writer-a", "writer-b", "writer-c"}
-    assert set(tiny.meta["thresholds"]) == {"raise", "emergency", "veto"}
+    assert set(tiny.meta["thresholds"]) == {"raise", "raise_emergency", "emergency", "veto"}
+    assert tiny.meta["thresholds"]["raise_emergency"] <= tiny.meta["thresholds"]["raise"]
     assert tiny.meta["data_sha256"] == data_hash(WRITERS)
     assert tiny.meta["encoder"] == {"name": "test/hashing-embedder", "fingerprint": "hashing-v1"}
     assert tiny.columns == tuple(feature_names())
@@ -101,10 +102,10 @@ def test_the_committed_model_reproduces_its_probe_scores(bot: Assistant) -> None
 class StubOpinion:
     """An opinion that is sure there is no red flag, and saw a cue of someone else: what may it veto?"""
 
-    thresholds = {"raise": 0.5, "emergency": 0.8, "veto": 0.2}
+    thresholds = {"raise": 0.5, "raise_emergency": 0.3, "emergency": 0.8, "veto": 0.2}
 
-    def __init__(self, score: float, cues: frozenset[str]) -> None:
-        self.judged = Judgement(score, "major_trauma", score, "quote", "exemplar", cues)
+    def __init__(self, score: float, cues: frozenset[str], category: str = "major_trauma") -> None:
+        self.judged = Judgement(score, category, score, "quote", "exemplar", cues)
 
     def judge(self, messages: list[str]) -> Judgement:
         return self.judged
@@ -132,4 +133,8 @@ def test_the_raise_is_urgent_and_emergency_only_when_more_confident() -> None:
     raised = second_opinion(silent, StubOpinion(0.9, frozenset()))
     assert (raised.level, raised.category, raised.source, raised.evidence) == ("emergency", "major_trauma",
                                                                                "learned", "quote")
-    assert second_opinion(silent, StubOpinion(0.4, frozenset())).level == "none"
+    # An emergency category is raised lower (raise_emergency 0.3): missed, it could get exercise steps.
+    assert second_opinion(silent, StubOpinion(0.4, frozenset())).level == "urgent"
+    assert second_opinion(silent, StubOpinion(0.2, frozenset())).level == "none"
+    assert second_opinion(silent, StubOpinion(0.4, frozenset(), "malignancy")).level == "none"
+    assert second_opinion(silent, StubOpinion(0.6, frozenset(), "malignancy")).category == "malignancy"

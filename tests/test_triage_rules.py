@@ -53,6 +53,7 @@ def _with(change: Any) -> dict[str, Any]:
     ("rule file", lambda d: d.update(cues={})),
     ("[settings]", lambda d: d["settings"].update(negation_window=4)),
     ("context", lambda d: d["context"][3].update(scope=4)),
+    ("[senses.back]", lambda d: d["senses"]["back"].update(mean=["back pain"])),
 ])
 def test_a_typo_in_a_key_is_an_error_not_a_new_word_group(where: str, change: Any) -> None:
     with pytest.raises(ValueError, match="unknown keys") as error:
@@ -102,3 +103,24 @@ def test_the_clinicians_page_lists_every_category_with_its_wording_and_source() 
         assert category.label in page and category.source in page
         for rule in category.rules:
             assert f"`{rule.id}`" in page, rule.id
+
+
+@pytest.mark.parametrize(("text", "about_the_back"), [
+    ("Can you provide something to help grow my hair back?", False),
+    ("how do I get back to sleep after a bad dream", False),
+    ("we went back and forth about the back door", False),
+    ("I've got back pain since Monday", True),
+    ("my wife's balance went since her back flared up", True),
+    ("balance is shot since me back went", True),
+])
+def test_a_word_in_a_phrase_that_means_something_else_names_no_back(text: str, about_the_back: bool) -> None:
+    """[senses]: "back" in "grow my hair back" is not the body's, so it does not make a question back-pain chat
+    (the gate of the learned raise); a `meant` phrase keeps "got back pain" the body's back."""
+    assert RULES.mentions([text], "domain") is about_the_back
+
+
+def test_a_phrase_that_starts_at_a_word_not_meant_does_not_count() -> None:
+    """The same reading holds for every phrase: "back ... went" is pain ("my back went"), but not where "back" is
+    the "got back" of coming home."""
+    assert RULES.mentions(["my back went when I lifted the box"], "pain")
+    assert not RULES.mentions(["got back home and went to bed"], "pain")

@@ -4,9 +4,16 @@ text counts depends on the words around it.
 A cue class has a category (NEGATED, HYPOTHETICAL, HISTORICAL, PET, ...), a direction (FORWARD: it changes
 signs after it; BACKWARD: signs before it; BIDIRECTIONAL: both; TERMINATE: it only ends other cues' reach;
 PSEUDO: words that look like a cue and are not, "no idea"), a `max_scope` in words, the categories of
-terminators that end its reach (`terminated_by`; a sentence end always does) and, optionally, the red-flag
-categories it applies to (`applies_to`, medspaCy's `allowed_types`). The classes live in the rule file,
-where a clinician reads them; this module only applies them.
+terminators that end its reach (`terminated_by`; a sentence end does too) and, optionally, the red-flag
+categories or rules it applies to (`applies_to`, medspaCy's `allowed_types`).
+
+A class marked `across_sentences` is not stopped by a sentence end, only by its scope and terminators, so a cue
+in one sentence can govern the next ("Broke my back in 2009. All healed since.") and reach into the user's
+message before or after; but not out of a sentence that names a sign of its own between the cue and that end
+(`across_unless`: "I had cancer, fine since" is about the cancer). One marked `only_questions` reaches only a
+sign in a question ("Is numbness there a bad sign? I don't have it."); one marked `inside_signs` also reaches a
+sign from inside its phrase ("my foot isn't dragging"). A terminator covered by a PSEUDO phrase stops nothing
+("she's 10 now"). The classes live in the rule file, where a clinician reads them; this module applies them.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from assistant.triage.reading import Text
 
 DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
 CUE_KEYS = {"name", "category", "direction", "max_scope", "terminated_by", "applies_to", "phrases",
-            "only_if_conversation_has"}
+            "only_if_conversation_has", "across_sentences", "across_unless", "only_questions", "inside_signs"}
 PSEUDO_REACH = 4  # a PSEUDO phrase may start this many words before the cue it covers ("is it normal")
 
 
@@ -36,10 +43,14 @@ class CueClass:
     phrases: frozenset[int]
     stop_bits: int  # terminator categories as bits of Lexicon.flags
     only_if_conversation_has: frozenset[int]
+    across_sentences: bool = False
+    only_questions: bool = False
+    across_unless: frozenset[int] = frozenset()
+    inside_signs: bool = False
 
-    def applies(self, category: str | None) -> bool:
-        """Whether the cue reaches signs of `category` (None: of any category, as for plain symptom words)."""
-        return category is None or not self.applies_to or category in self.applies_to
+    def applies(self, category: str | None, rule: str | None = None) -> bool:
+        """Whether the cue reaches signs of `category` or of `rule` (None: of any, as for plain symptom words)."""
+        return category is None or not self.applies_to or category in self.applies_to or rule in self.applies_to
 
 
 @dataclass(frozen=True)
@@ -71,11 +82,12 @@ class Context:
     pseudo: frozenset[int]
     reach_before: int
     reach_after: int
+    across: frozenset[int]  # ids of the phrases of classes whose reach crosses sentence ends
 
     @classmethod
     def from_list(cls, rows: Sequence[dict[str, Any]], ids: Callable[[Sequence[str]], tuple[int, ...]],
                   spans: Sequence[int], set_flag: Callable[[Sequence[str], int], None],
-                  categories: set[str]) -> Context:
+                  categories: set[str], rules: set[str]) -> Context:
         """Reads the `[[context]]` rows; terminators are single words, flagged in the lexicon."""
         bits: dict[str, int] = {}
         for row in rows:
@@ -97,16 +109,18 @@ class Context:
                 raise ValueError(f"context {row.get('name')!r}: terminated_by names no terminator: "
                                  f"{sorted(stops - set(bits))}")
             applies = frozenset(row.get("applies_to", []))
-            if not applies <= categories:
-                raise ValueError(f"context {row.get('name')!r}: applies_to names unknown categories "
-                                 f"{sorted(applies - categories)}")
+            if not applies <= categories | rules:
+                raise ValueError(f"context {row.get('name')!r}: applies_to names unknown categories or rules "
+                                 f"{sorted(applies - categories - rules)}")
             stop_bits = 0
             for stop in stops:
                 stop_bits |= bits[stop]
             phrases = frozenset(ids(row["phrases"])) if row["direction"] != "TERMINATE" else frozenset()
             classes.append(CueClass(row.get("name", row["category"].lower()), row["category"], row["direction"],
                                     int(row.get("max_scope", 0)), stops, applies, phrases, stop_bits,
-                                    frozenset(ids(row.get("only_if_conversation_has", [])))))
+                                    frozenset(ids(row.get("only_if_conversation_has", []))),
+                                    bool(row.get("across_sentences", False)), bool(row.get("only_questions", False)),
+                                    frozenset(ids(row.get("across_unless", []))), bool(row.get("inside_signs", False))))
         by_phrase: dict[int, list[CueClass]] = {}
         for cue in classes:
             if cue.direction in ("FORWARD", "BACKWARD", "BIDIRECTIONAL"):
@@ -122,40 +136,104 @@ class Context:
 
         return cls(tuple(classes), {p: tuple(v) for p, v in by_phrase.items()},
                    ids_of(("FORWARD", "BIDIRECTIONAL")), ids_of(("BACKWARD", "BIDIRECTIONAL")),
-                   ids_of(("PSEUDO",)), reach(("FORWARD", "BIDIRECTIONAL")), reach(("BACKWARD", "BIDIRECTIONAL")))
+                   ids_of(("PSEUDO",)), reach(("FORWARD", "BIDIRECTIONAL")), reach(("BACKWARD", "BIDIRECTIONAL")),
+                   frozenset(p for c in classes if c.across_sentences for p in c.phrases))
 
     @property
     def reach(self) -> int:
         """How many words either side of a sign can change whether it counts (for caching by neighbourhood)."""
         return max(self.reach_before, self.reach_after) + PSEUDO_REACH
 
-    def modifiers(self, text: Text, s: int, e: int, category: str | None, opens: frozenset[int]) -> list[Modifier]:
+    def modifiers(self, text: Text, s: int, e: int, category: str | None, opens: frozenset[int],
+                  before: Text | None = None, after: Text | None = None, gaps: Sequence[int] = (),
+                  rule: str | None = None) -> list[Modifier]:
         """The cues that reach the sign at tokens [s, e) of `text`, nearest first.
 
         A cue word that opens a sign phrase of the rule being checked ("no feeling", "haven't peed") is part
-        of the sign, not a cue.
+        of the sign, not a cue; a forward cue of a class marked `inside_signs` in one of its `gaps` (the words
+        a "..." of the phrase let in: "my foot isn't dragging") reaches it. Classes that cross sentence ends
+        also reach from the user's message `before` this one and the one `after` it ("my bum goes numb when I
+        game" then "goes away when I stand up").
         """
         found: list[Modifier] = []
         lo, hi = text.sentence_of(s)[0], text.sentence_of(e - 1)[1]
-        for j in range(s - 1, max(lo, s - self.reach_before) - 1, -1):
+        asks = hi < len(text.words) and text.words[hi] == "?"
+        for j in gaps:
             for pid in self.forward.intersection(text.starts(j)):
+                end = text.end(pid, j, e)
+                if end >= 0 and not self._covered(text, j):
+                    found += [Modifier(cue, text, j, end) for cue in self.by_phrase[pid] if cue.inside_signs
+                              and cue.direction != "BACKWARD" and self._reaches(cue, category, rule, asks, True)]
+        for j in range(s - 1, max(0 if self.across else lo, s - self.reach_before) - 1, -1):
+            pids = self.forward.intersection(text.starts(j))
+            for pid in pids if j >= lo else self.across.intersection(pids):
                 end = text.end(pid, j, s)
                 if end < 0 or self._covered(text, j) or _opens(text, j, opens):
                     continue
-                for cue in self.by_phrase[pid]:
-                    if (cue.direction != "BACKWARD" and cue.applies(category) and s - end <= cue.max_scope
-                            and not _stopped(text, end, s, cue.stop_bits)):
-                        found.append(Modifier(cue, text, j, end))
-        for j in range(e, min(hi, e + self.reach_after)):
-            for pid in self.backward.intersection(text.starts(j)):
+                found += [Modifier(cue, text, j, end) for cue in self.by_phrase[pid]
+                          if cue.direction != "BACKWARD" and self._reaches(cue, category, rule, asks, j >= lo)
+                          and s - end <= cue.max_scope and not self._stopped(text, end, s, cue.stop_bits)
+                          and (j >= lo or not _names(text, end, text.sentence_of(j)[1], cue.across_unless))]
+        for j in range(e, min(len(text.words) if self.across else hi, e + self.reach_after)):
+            pids = self.backward.intersection(text.starts(j))
+            for pid in pids if j < hi else self.across.intersection(pids):
                 end = text.end(pid, j)
                 if end < 0 or self._covered(text, j) or (end < len(text.words) and text.words[end] == "?"):
                     continue
-                for cue in self.by_phrase[pid]:
-                    if (cue.direction != "FORWARD" and cue.applies(category) and j - e <= cue.max_scope
-                            and not _stopped(text, e, j, cue.stop_bits)):
-                        found.append(Modifier(cue, text, j, end))
+                found += [Modifier(cue, text, j, end) for cue in self.by_phrase[pid]
+                          if cue.direction != "FORWARD" and self._reaches(cue, category, rule, asks, j < hi)
+                          and j - e <= cue.max_scope and not self._stopped(text, e, j, cue.stop_bits)
+                          and (j < hi or not _names(text, text.sentence_of(j)[0], j, cue.across_unless))]
+        if self.across and before is not None:
+            found += self._from_before(before, text, s, category, rule, asks)
+        if self.across and after is not None:
+            found += self._from_after(after, text, e, category, rule, asks)
         return found
+
+    def _from_before(self, before: Text, text: Text, s: int, category: str | None, rule: str | None,
+                     asks: bool) -> list[Modifier]:
+        """Cues of the previous message whose forward reach runs on into this one."""
+        found: list[Modifier] = []
+        n = len(before.words)
+        for j in range(n - 1, max(0, n - (self.reach_before - s)) - 1, -1):
+            for pid in self.across.intersection(self.forward, before.starts(j)):
+                end = before.end(pid, j, n)
+                if end < 0 or self._covered(before, j):
+                    continue
+                found += [Modifier(cue, before, j, end) for cue in self.by_phrase[pid]
+                          if cue.direction != "BACKWARD" and self._reaches(cue, category, rule, asks, False)
+                          and n - end + s <= cue.max_scope and not self._stopped(before, end, n, cue.stop_bits)
+                          and not self._stopped(text, 0, s, cue.stop_bits)
+                          and not _names(before, end, before.sentence_of(j)[1], cue.across_unless)]
+        return found
+
+    def _from_after(self, after: Text, text: Text, e: int, category: str | None, rule: str | None,
+                    asks: bool) -> list[Modifier]:
+        """Cues of the next message whose backward reach runs back into this one ("all healed since")."""
+        found: list[Modifier] = []
+        gap = len(text.words) - e
+        for j in range(0, min(len(after.words), self.reach_after - gap)):
+            for pid in self.across.intersection(self.backward, after.starts(j)):
+                end = after.end(pid, j)
+                if end < 0 or self._covered(after, j) or (end < len(after.words) and after.words[end] == "?"):
+                    continue
+                found += [Modifier(cue, after, j, end) for cue in self.by_phrase[pid]
+                          if cue.direction != "FORWARD" and self._reaches(cue, category, rule, asks, False)
+                          and gap + j <= cue.max_scope and not self._stopped(text, e, len(text.words), cue.stop_bits)
+                          and not self._stopped(after, 0, j, cue.stop_bits)
+                          and not _names(after, after.sentence_of(j)[0], j, cue.across_unless)]
+        return found
+
+    @staticmethod
+    def _reaches(cue: CueClass, category: str | None, rule: str | None, asks: bool, same_sentence: bool) -> bool:
+        """Whether a cue of this class, found where it is, can reach a sign of `category` (and `rule`)."""
+        return (cue.applies(category, rule) and (same_sentence or cue.across_sentences)
+                and (asks or not cue.only_questions))
+
+    def _stopped(self, text: Text, start: int, stop: int, bits: int) -> bool:
+        """Whether a terminator of one of `bits` lies in tokens [start, stop), not covered by a PSEUDO phrase
+        ("she's 10 now" does not make a past event current)."""
+        return bool(bits) and any(text.flags(k) & bits and not self._covered(text, k) for k in range(start, stop))
 
     def cues_in(self, text: Text, lo: int, hi: int) -> list[tuple[CueClass, int, int]]:
         """Every cue class with a phrase in tokens [lo, hi), and where: for judging a whole sentence."""
@@ -179,9 +257,9 @@ class Context:
         return [c for c in self.classes if c.category == category]
 
 
-def _stopped(text: Text, start: int, stop: int, bits: int) -> bool:
-    """Whether a terminator of one of `bits` lies in tokens [start, stop)."""
-    return bool(bits) and any(text.flags(k) & bits for k in range(start, stop))
+def _names(text: Text, lo: int, hi: int, pids: frozenset[int]) -> bool:
+    """Whether a phrase of `pids` starts in tokens [lo, hi)."""
+    return bool(pids) and any(next(text.find(pid, lo, hi), None) for pid in pids.intersection(text.started))
 
 
 def _opens(text: Text, j: int, pids: frozenset[int]) -> bool:

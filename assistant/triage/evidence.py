@@ -56,12 +56,14 @@ def evidence(rules: RuleSet, messages: Sequence[str]) -> np.ndarray:
             partial[rule.category] = max(partial[rule.category], sum(found.values()) / len(rule.groups))
     texts = rules.read(messages)
     present = {cue.category for text in texts for cue, _, _ in rules.context.cues_in(text, 0, len(text.words))}
-    state = Conversation(texts)
+    state = Conversation(texts, rules)
     affirmed, reached = 0, set()
     symptoms = rules.word_lists["symptoms"]
     for text in texts:
         for pid in text.started.intersection(symptoms):
             for s, e in text.find(pid):
+                if s in rules.unmeant(text):
+                    continue
                 cues = {m.category for m in rules.context.modifiers(text, s, e, None, frozenset())}
                 affirmed += not cues
                 reached |= cues

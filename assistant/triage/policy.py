@@ -75,14 +75,17 @@ def triage(messages: Sequence[str], opinion: LearnedOpinion | None = None) -> Tr
 
 def second_opinion(messages: Sequence[str], opinion: LearnedOpinion) -> Triage:
     """The learned opinion alone, for a conversation no rule flagged: "urgent" (check first) when it is likely a
-    red flag, "emergency" when, more likely still, an emergency one. Only in back-pain chat ([words].domain),
-    where it was trained."""
+    red flag, "emergency" when, more likely still, an emergency one. A conversation read as an emergency category
+    is raised at a lower score (`raise_emergency`): missed, it could be answered with exercise steps. Only in
+    back-pain chat ([words].domain), where it was trained."""
     if not red_flags().mentions(messages, "domain"):
         return Triage("none")
     judged = opinion.judge(messages)
-    if judged is None or judged.score < opinion.thresholds["raise"]:
+    if judged is None:
         return Triage("none")
     category = next(c for c in red_flags().categories if c.id == judged.category)
+    if judged.score < opinion.thresholds["raise_emergency" if category.level == "emergency" else "raise"]:
+        return Triage("none")
     level: Level = "emergency" if (category.level == "emergency"
                                    and judged.score >= opinion.thresholds["emergency"]) else "urgent"
     return Triage(level, category.id, category.label, judged.quote[:EVIDENCE_CHARS], None, "learned",
@@ -115,7 +118,8 @@ def explain(messages: Sequence[str], opinion: LearnedOpinion | None = None) -> s
         status = "cancelled by " + "; ".join(map(str, sign.cancelled_by)) if sign.cancelled_by else "counts"
         lines.append(f"  {sign.rule.id} [{sign.group}] “{sign.words}”: {status}")
     if opinion is not None and (judged := opinion.judge(messages)) is not None:
-        lines.append(f"  learned: red flag {judged.score:.2f} (raise at {opinion.thresholds['raise']}); most like "
+        lines.append(f"  learned: red flag {judged.score:.2f} (raise at {opinion.thresholds['raise']}, "
+                     f"{opinion.thresholds['raise_emergency']} for an emergency category); most like "
                      f"{judged.category}: “{judged.quote[:80]}” reads like “{judged.exemplar}”"
                      + (f"; cues: {', '.join(sorted(judged.cues))}" if judged.cues else ""))
     return "\n".join(lines)

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from assistant.text import plain
 from assistant.triage.context import Context, Modifier
-from assistant.triage.phrases import Lexicon
+from assistant.triage.phrases import Item, Lexicon
 from assistant.triage.reading import Text
 
 EVIDENCE_CHARS = 160
 WITHIN = ("sentence", "message", "conversation")
-TOP_KEYS = {"settings", "words", "context", "spelling", "category"}
+TOP_KEYS = {"settings", "words", "context", "spelling", "senses", "category"}
 SETTINGS_KEYS = {"gap"}
 SPELLING_KEYS = {"fix", "fuzzy", "keep"}
+SENSE_KEYS = {"not", "meant"}
 CATEGORY_KEYS = {"id", "level", "label", "source", "rule"}
 RULE_KEYS = {"id", "why", "within", "near", "need", "except_in", "unless", "despite", "conversation_needs", "examples",
              "near_misses"}
@@ -84,6 +86,15 @@ def _check_keys(where: str, data: dict[str, Any], allowed: set[str]) -> None:
         raise ValueError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")
 
 
+@dataclass(frozen=True)
+class Sense:
+    """Where one word is not meant as the rules mean it (`unmeant` phrases), and where it is all the same (`meant`
+    phrases win: "got back pain" is the body's back though "got back" usually is not)."""
+
+    unmeant: frozenset[int]
+    meant: frozenset[int]
+
+
 @dataclass(frozen=True, eq=False)
 class RuleSet:
     """Categories of phrase rules (the layout of red_flags.toml) and the search for them in a conversation."""
@@ -92,6 +103,7 @@ class RuleSet:
     context: Context
     categories: tuple[Category, ...]
     word_lists: dict[str, frozenset[int]]
+    senses: dict[str, Sense] = field(default_factory=dict)  # word -> phrases where it is (not) meant
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], levels: Sequence[str]) -> RuleSet:
@@ -121,8 +133,9 @@ class RuleSet:
             return tuple(dict.fromkeys(out))
 
         ids_of = {cat.get("id") for cat in data["category"]}
+        rule_ids = {rule.get("id") for cat in data["category"] for rule in cat.get("rule", [])}
         context = Context.from_list(data.get("context", []), ids, lexicon.spans, lexicon.set_flag,
-                                    {i for i in ids_of if i})
+                                    {i for i in ids_of if i}, {i for i in rule_ids if i})
         known_cues = {c.category for c in context.classes}
         categories = []
         for cat in data["category"]:
@@ -138,7 +151,14 @@ class RuleSet:
                 raise ValueError(f"rule id {rule.id!r} is used twice")
             seen.add(rule.id)
         categories.sort(key=lambda c: list(levels).index(c.level))
-        return cls(lexicon, context, tuple(categories), {name: frozenset(ids([f"@{name}"])) for name in lists})
+        senses = {}
+        for word, sense in data.get("senses", {}).items():
+            _check_keys(f"[senses.{word}]", sense, SENSE_KEYS)
+            if len(plain(word).split()) != 1:
+                raise ValueError(f"[senses] {word!r}: a sense is given for one word")
+            senses[plain(word)] = Sense(frozenset(ids(sense.get("not", []))), frozenset(ids(sense.get("meant", []))))
+        return cls(lexicon, context, tuple(categories), {name: frozenset(ids([f"@{name}"])) for name in lists},
+                   senses)
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -147,16 +167,32 @@ class RuleSet:
     def read(self, messages: Sequence[str]) -> list[Text]:
         return [_read(self, m) for m in messages if isinstance(m, str) and m.strip()]
 
+    def unmeant(self, text: Text) -> frozenset[int]:
+        """Positions of words that a [senses] phrase shows are not meant as the rules mean them: the "back" of
+        "grow my hair back" or "get back to work" is not the body's back. A match starting there counts for
+        nothing, in rules and word lists alike."""
+        found = text.memo.get("unmeant")
+        if found is None:
+            spots: set[int] = set()
+            for word, sense in self.senses.items():
+                unmeant, meant = (
+                    {j for pid in text.started.intersection(pids) for s, e in text.find(pid) for j in range(s, e)
+                     if text.words[j] == word}
+                    for pids in (sense.unmeant, sense.meant))
+                spots |= unmeant - meant
+            found = text.memo["unmeant"] = frozenset(spots)
+        return found
+
     def mentions(self, messages: Sequence[str], word_list: str) -> bool:
         """Whether any phrase of a [words] list occurs in the messages, whatever its context."""
-        return Conversation(self.read(messages)).has(self.word_lists[word_list])
+        return Conversation(self.read(messages), self).has(self.word_lists[word_list])
 
     def search(self, messages: Sequence[str], only: Rule | None = None) -> Found | None:
         """The first category, in level order, that any of its rules finds in the messages (or only `only`)."""
         texts = self.read(messages)
         if not texts:
             return None
-        state = Conversation(texts)
+        state = Conversation(texts, self)
         for category in self.categories:
             for rule in category.rules:
                 if (only is not None and rule is not only) or (
@@ -171,7 +207,7 @@ class RuleSet:
         """Every word group of every rule that occurs in the messages: whether one match of it counts, and
         else the cues that cancelled its matches. What a rule almost found is evidence for a second opinion."""
         texts = self.read(messages)
-        state = Conversation(texts)
+        state = Conversation(texts, self)
         for rule in self.rules:
             search = _Search(self, texts, rule, state)
             for name, pids in rule.groups:
@@ -182,8 +218,7 @@ class RuleSet:
                             if search._live(m, s, e, name):
                                 live = True
                                 break
-                            cancelled += search.cancelling(
-                                self.context.modifiers(text, s, e, rule.category, rule.signs), name)
+                            cancelled += search.cancelling(search.modifiers(m, s, e), name)
                         if live:
                             break
                     if live:
@@ -194,17 +229,19 @@ class RuleSet:
     def signs(self, messages: Sequence[str], limit: int = 40) -> list[Sign]:
         """Every match of every rule's word groups, with the cues that reach it: what `explain` shows."""
         texts = self.read(messages)
-        state = Conversation(texts)
+        state = Conversation(texts, self)
         found: list[Sign] = []
         for rule in self.rules:
             present = [any(next(t.find(p), None) for t in texts for p in t.started.intersection(pids))
                        for _, pids in rule.groups]
             search = _Search(self, texts, rule, state)
             for name, pids in rule.groups:
-                for text in texts:
+                for m, text in enumerate(texts):
                     for pid in text.started.intersection(pids):
                         for s, e in text.find(pid):
-                            modifiers = tuple(self.context.modifiers(text, s, e, rule.category, rule.signs))
+                            if s in self.unmeant(text):
+                                continue  # not meant as the rules mean it ("get back to work")
+                            modifiers = tuple(search.modifiers(m, s, e))
                             cancelled = tuple(search.cancelling(modifiers, name))
                             if not cancelled and not all(present):
                                 continue  # a word of a rule that could not have fired: nothing to explain
@@ -259,13 +296,16 @@ def _read_short(rules: RuleSet, message: str) -> Text:
 class Conversation:
     """Facts about the whole conversation that decide some cues (e.g. whose back the user talks about)."""
 
-    def __init__(self, texts: list[Text]) -> None:
+    def __init__(self, texts: list[Text], rules: RuleSet) -> None:
         self.texts = texts
+        self.rules = rules
         self._has: dict[frozenset[int], bool] = {}
 
     def has(self, pids: frozenset[int]) -> bool:
+        """Whether a phrase of `pids` occurs, meant as the rules mean it."""
         if pids not in self._has:
-            self._has[pids] = any(next(t.find(pid), None) for t in self.texts for pid in t.started.intersection(pids))
+            self._has[pids] = any(s not in self.rules.unmeant(t) for t in self.texts
+                                  for pid in t.started.intersection(pids) for s, _ in t.find(pid))
         return self._has[pids]
 
 
@@ -273,12 +313,36 @@ class _Search:
     """Looks for one rule's word groups in a conversation, skipping signs that a context cue cancels."""
 
     def __init__(self, rules: RuleSet, texts: list[Text], rule: Rule, state: Conversation) -> None:
-        self.lex, self.context, self.texts, self.rule, self.state = rules.lexicon, rules.context, texts, rule, state
+        self.rules, self.texts, self.rule, self.state = rules, texts, rule, state
+        self.lex, self.context = rules.lexicon, rules.context
         self.signs = rule.signs
         self.reach = self.context.reach
         # The conversation-wide facts this rule's cues depend on: part of every cached verdict's key.
         self.facts = tuple(state.has(c.only_if_conversation_has) for c in self.context.classes
                            if c.only_if_conversation_has)
+
+    def modifiers(self, m: int, s: int, e: int) -> list[Modifier]:
+        """The cues that reach the sign at tokens [s, e) of message m, from its message or the ones beside it."""
+        before = self.texts[m - 1] if m else None
+        after = self.texts[m + 1] if m + 1 < len(self.texts) else None
+        return self.context.modifiers(self.texts[m], s, e, self.rule.category, self.signs, before, after,
+                                      self._gaps(self.texts[m], s, e), self.rule.id)
+
+    def _gaps(self, text: Text, s: int, e: int) -> list[int]:
+        """The words inside a sign's match that no word of its phrase accounts for (a "..." let them in)."""
+        if e - s < 3:
+            return []
+        phrases = [self.lex.phrases[p] for p in text.started.intersection(self.signs) if text.end(p, s) == e]
+        items = [step for phrase in phrases for step in phrase if isinstance(step, Item)]
+        return [j for j in range(s + 1, e - 1) if not any(item.accepts(text.words[j]) for item in items)]
+
+    def _edges(self, m: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The words of the messages beside message m that cues crossing sentence ends can reach from."""
+        if not self.context.across:
+            return (), ()
+        before = self.texts[m - 1].words[-self.reach:] if m else ()
+        after = self.texts[m + 1].words[:self.reach] if m + 1 < len(self.texts) else ()
+        return tuple(before), tuple(after)
 
     def cancelling(self, modifiers: Sequence[Modifier], group: str) -> list[Modifier]:
         """The modifiers that make a sign of `group` not count, under this rule and conversation."""
@@ -330,7 +394,10 @@ class _Search:
                 if lo == seen:
                     continue
                 seen = lo
-                key = ("sentence", id(self.rule), self.facts, tuple(text.words[lo:hi]))
+                # Cues that cross sentence ends make the words around the sentence part of its verdict.
+                around = self.reach if self.context.across else 0
+                key = ("sentence", id(self.rule), self.facts, self._edges(m), tuple(text.words[max(lo - around, 0):lo]),
+                       tuple(text.words[lo:hi + 1 + around]))
                 if key not in text.memo:
                     hits = self._sentence(m, lo, hi, anchor)
                     text.memo[key] = hits and [(s - lo, e - lo) for _, s, e in hits]
@@ -375,10 +442,13 @@ class _Search:
         if self._unless(text, s):
             return False
         lo = max(0, s - self.reach)
-        key = ("live", id(self.rule), group, self.facts, s - lo, e - lo, tuple(text.words[lo:e + self.reach]))
+        end = text.sentence_of(s)[1]
+        asks = end < len(text.words) and text.words[end] == "?"  # some cues reach only a sign in a question
+        key = ("live", id(self.rule), group, self.facts, asks, self._edges(m), s - lo, e - lo,
+               tuple(text.words[lo:e + self.reach]))
         live = text.memo.get(key)
         if live is None:
-            live = text.memo[key] = self._counts(text, s, e, group)
+            live = text.memo[key] = self._counts(m, s, e, group)
         return live
 
     def _unless(self, text: Text, s: int) -> bool:
@@ -395,8 +465,9 @@ class _Search:
             text.memo[at] = found
         return found
 
-    def _counts(self, text: Text, s: int, e: int, group: str) -> bool:
-        if self.cancelling(self.context.modifiers(text, s, e, self.rule.category, self.signs), group):
+    def _counts(self, m: int, s: int, e: int, group: str) -> bool:
+        text = self.texts[m]
+        if s in self.rules.unmeant(text) or self.cancelling(self.modifiers(m, s, e), group):
             return False
         return not any(oe > s for pid in self.rule.except_in
                        for _, oe in text.find(pid, max(s - self.lex.spans[pid], 0), e))
