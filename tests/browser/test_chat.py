@@ -24,8 +24,11 @@ def is_vote(response: Response) -> bool:
 
 
 def toolbar(page: Page) -> Locator:
-    """The latest reply's tools (Copy, Print, Dislike, Like), which chat.js gathers into one toolbar."""
-    return page.get_by_role("toolbar", name="Answer tools").last
+    """The latest reply's tools (Copy, Print, Dislike, Like), which chat.js gathers into one toolbar once the
+    reply is drawn: until every reply has its own, the last toolbar is an earlier reply's."""
+    toolbars = page.get_by_role("toolbar", name="Answer tools")
+    expect(toolbars).to_have_count(page.locator(BOT).count())
+    return toolbars.last
 
 
 def open_chat(page: Page, server: Server) -> None:
