@@ -4,7 +4,8 @@ Its features are what the pipeline computes anyway: the question's embedding, ho
 chunks (dense and BM25), how much of its vocabulary the corpus holds, whether it names an exercise or asks
 for a list, and the verdicts of the scope rules and signals (phrase rules in `scope.py` and
 `scope_signals.toml`). `python -m assistant build` trains it (`scope_train.py`) and stores its weights and
-threshold as plain JSON beside the index; serving is one dot product, no scikit-learn.
+threshold as plain JSON beside the index (with the other learned parts of the scope decision, see
+`LearnedScope`); serving is one dot product, no scikit-learn.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from assistant.chunk_prior import ChunkPrior
 from assistant.lexical import tokenize
+from assistant.linear import Detector
 from assistant.retrieve import Ranking
 from assistant.scope import REASONS, Scope
 from assistant.triage import RuleSet
@@ -122,3 +125,29 @@ class ScopeModel:
             raise ValueError(f"the scope model has {weights.shape} weights for {len(expected)} features")
         return cls(tuple(data["features"]), weights, float(data["bias"]), float(data["threshold"]),
                    dict(data.get("report", {})))
+
+
+@dataclass(frozen=True)
+class LearnedScope:
+    """Every learned part of the scope decision, stored together beside the index (`scope-model.json`):
+    the gate (in scope or not), the chunk prior (which part a question is about, see `chunk_prior.py`), the
+    needs (what a question asks that the article does not give, where the phrase rules of
+    `answerability.toml` find none) and small talk (which kind, where the phrase rules of `smalltalk.toml`
+    find none). The last three read the question's vector alone."""
+
+    gate: ScopeModel
+    prior: ChunkPrior
+    needs: Detector
+    chat: Detector
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"gate": self.gate.to_dict(), "prior": self.prior.to_dict(), "needs": self.needs.to_dict(),
+                "small_talk": self.chat.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], dimension: int) -> LearnedScope:
+        """Checks every part was trained on the features this code computes."""
+        return cls(gate=ScopeModel.from_dict(data["gate"], feature_names(dimension)),
+                   prior=ChunkPrior.from_dict(data["prior"], dimension),
+                   needs=Detector.from_dict(data["needs"], dimension),
+                   chat=Detector.from_dict(data["small_talk"], dimension))
