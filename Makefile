@@ -53,10 +53,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check assistant tests app.py
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download does not work offline);
-# the offline test watches the server's system calls with strace.
+# the offline test watches the server's system calls with strace; the event store's tests start
+# their own throwaway PostgreSQL server from Debian's binaries.
 tools:
-	@command -v chromium >/dev/null && command -v strace >/dev/null || \
-		(apt-get update -qq && apt-get install -y -qq chromium strace >/dev/null)
+	@command -v chromium >/dev/null && command -v strace >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq chromium strace postgresql >/dev/null)
 
 clean:
 	rm -rf $(VENV) index artifacts var

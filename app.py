@@ -12,6 +12,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 # Before ONNX Runtime is imported (by anything): its telemetry writes a device database at import.
 os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+# Gradio imports matplotlib (installed for /insights' charts) around every queued call to set its backend;
+# named here, matplotlib need not import pyplot and build its font list to find one on a chat answer.
+os.environ.setdefault("MPLBACKEND", "agg")
 
 
 def main() -> None:

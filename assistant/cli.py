@@ -1,4 +1,5 @@
-"""Command line: `ask`, `search`, `build`, `eval` and `train-triage`; heavy imports happen inside each command."""
+"""Command line: `ask`, `search`, `build`, `eval`, `train-triage` and `insights`; heavy imports happen inside each
+command."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import logging
 import sys
 import time
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from assistant.errors import AssistantError
@@ -59,6 +61,41 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if report["passed"] or not args.check else 1
 
 
+def _insights(args: argparse.Namespace, settings: Settings) -> int:
+    """The tables of /insights for a range of days, printed, or written as CSV (the same code as the page)."""
+    from assistant.insights import report
+    from assistant.insights.store import EventStore
+
+    if not settings.database_url and not Path(settings.feedback_db).exists():
+        raise AssistantError(f"{settings.feedback_db}: no events recorded yet (set feedback_db or database_url to "
+                             "the store the server writes).")
+    until = args.until or datetime.now(UTC).date()
+    period = report.Period(args.since or report.Period.ending(until).since, until)
+    if period.since > period.until:
+        raise AssistantError(f"--since {period.since} is after --until {period.until}.")
+    store = EventStore.from_settings(settings)
+    try:
+        found = report.tables(store, period, settings.feedback_questions)
+    except Exception as exc:  # the driver's own errors, one line each
+        raise AssistantError(f"cannot read the event store ({type(exc).__name__}: {str(exc).splitlines()[0]}).") \
+            from exc
+    if args.table:
+        found = [t for t in found if t.name == args.table]
+        if not found:
+            raise AssistantError(f"--table {args.table}: no such table; the tables are "
+                                 f"{', '.join(t.name for t in report.tables(store, period, True))}.")
+    if args.csv:
+        with open(args.csv, "w", encoding="utf-8", newline="") as out:
+            if args.table:
+                report.write_csv(found[0], out)
+            else:
+                report.write_all_csv(found, out)
+        print(f"Wrote {len(found)} table(s) for {period.since} to {period.until} to {args.csv}", file=sys.stderr)
+    else:
+        print("\n\n".join(report.as_text(t) for t in found))
+    return 0
+
+
 def _train_triage(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.assistant import default_embedder
     from assistant.triage.learned import bundled_folder
@@ -102,6 +139,12 @@ def parser() -> argparse.ArgumentParser:
     learn.add_argument("--data", default=str(Path(__file__).resolve().parent.parent / "tests" / "data"))
     learn.add_argument("--out", help="folder for red_flag_model.json/.npz (default: the package, where it is served)")
     learn.set_defaults(run=_train_triage)
+    insights = commands.add_parser("insights", help="the clinic's insights tables (as on /insights)")
+    insights.add_argument("--since", type=date.fromisoformat, help="first day, YYYY-MM-DD (default: 30 days ago)")
+    insights.add_argument("--until", type=date.fromisoformat, help="last day, YYYY-MM-DD (default: today)")
+    insights.add_argument("--csv", help="write the tables to this CSV file instead of printing them")
+    insights.add_argument("--table", help="only this table, by its name in the CSV (e.g. red_flags)")
+    insights.set_defaults(run=_insights)
     return root
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +40,21 @@ class Settings:
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     index_dir: Path = PROJECT_ROOT / "index"
     model_path: Path | None = None
+    # The event store (docs/insights.md): replies and votes, in this SQLite file unless `database_url`
+    # names a PostgreSQL database that several replicas share.
     feedback_db: Path = PROJECT_ROOT / "var" / "feedback.sqlite3"
+    # Secret-bearing settings stay out of reprs, so a logged Settings never shows them.
+    database_url: str = field(default="", repr=False)
     max_question_chars: int = 4_000
     max_history_turns: int = 20
+    # Question text and the words of a dislike's reason are kept in the event store only when this is on.
     feedback_questions: bool = False
+    # Off: nothing is recorded about replies (no insights, likes and dislikes are not saved).
+    record_events: bool = True
+    # Replies, votes and any kept question text older than this many days are deleted.
+    retention_days: int = 90
+    # The clinic's key to /insights; the page is off while it is empty.
+    admin_token: str = field(default="", repr=False)
     # How the chat and widget point a patient at the clinic: the one-line footer shown under every reply
     # after the first (the first shows `footer` in full), and the phone number offered next to
     # `booking_link` where seeing someone is the advice and when the assistant cannot be reached.
@@ -57,6 +68,8 @@ class Settings:
     rate_limit_page_calls: str = "900/minute;150/10 seconds"
     rate_limit_votes: str = "60/minute"
     rate_limit_new_sessions: str = "30/minute;10/10 seconds"
+    rate_limit_insights: str = "120/minute;20/10 seconds"
+    max_vote_reason_chars: int = 200
     max_queued_per_client: int = 8
     max_api_body_bytes: int = 512 * 1024
     max_chat_body_bytes: int = 1024 * 1024
@@ -78,6 +91,11 @@ class Settings:
         if self.booking_link and not re.fullmatch(r"https?://[^\s<>]+", self.booking_link):
             raise AssistantError(f"booking_link: {self.booking_link!r} is not an http(s) address like "
                                  "https://clinic.example/book.")
+        if self.database_url and not self.database_url.startswith(("postgresql", "sqlite")):
+            raise AssistantError("database_url: not a PostgreSQL or SQLite address like "
+                                 "postgresql+psycopg://user:password@db.internal/assistant.")
+        if self.retention_days < 1:
+            raise AssistantError(f"retention_days: {self.retention_days} is not a number of days (1 or more).")
         if self.clinic_phone and not PHONE.fullmatch(self.clinic_phone):
             raise AssistantError(f"clinic_phone: {self.clinic_phone!r} is not a phone number like 01234 567890 "
                                  "(digits, spaces, + ( ) . - only).")

@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import latency, scale, serve
+from benchmarks import latency, replicas, scale, serve
+from benchmarks.postgres import start_postgres
 from benchmarks.process import run_probe
 from benchmarks.stats import Spread, ratios, rss_mb
 from benchmarks.workload import labelled_questions
@@ -31,10 +32,14 @@ class Plan:
     held_out: int = 300
     answers: int | None = None
     """Labelled items per file compared between the encoders; None compares all of them."""
+    voters: int = 4
+    """Of the clients, how many chat on one replica and vote on the other (the two-replica benchmark)."""
+    replica_slice_s: float = 5.0
+    """The two-replica benchmark loads the recording pair and the baseline pair in turn, this long each."""
 
 
 SMOKE = Plan(runs=1, cold_runs=1, questions=8, clients=4, load_s=3.0, chunks=300, sample=30, held_out=20,
-             answers=6)
+             answers=6, voters=1, replica_slice_s=1.5)
 
 
 def _ratio_line(name: str, ours: Spread, baseline: Spread, ratio: Spread, unit: str, target: str,
@@ -77,6 +82,26 @@ def measure_serving(plan: Plan, questions: list[str], figures: dict[str, Any],
         f"(growth {result.memory_growth * 100:+.1f}%)   target < 5%")
 
 
+def measure_replicas(plan: Plan, questions: list[str], figures: dict[str, Any], emit: Callable[[str], None]) -> None:
+    """Two replicas recording to one PostgreSQL against two recording nothing, under the same load in turn."""
+    cluster = start_postgres()
+    try:
+        recording, baseline = replicas.run(cluster, plan.clients, plan.voters, plan.load_s, plan.replica_slice_s,
+                                           questions)
+    finally:
+        cluster.remove()
+    ratio = recording.p50_ms / baseline.p50_ms
+    figures["replicas"] = {"recording": recording.summary(), "baseline": baseline.summary(), "p50_ratio": ratio}
+    emit(f"Two replicas on one PostgreSQL, {plan.clients} clients ({plan.voters} voting on the other replica) "
+         f"for {recording.seconds:.0f} s a side\n"
+         f"    POST /api/ask p50 {recording.p50_ms:.1f} ms recording vs {baseline.p50_ms:.1f} ms recording nothing: "
+         f"ratio {ratio:.2f}×   target ≤ 1.1×\n"
+         f"    {recording.requests + recording.chat_answers} answers, {recording.errors} errors "
+         f"(baseline {baseline.errors}); votes {recording.votes_stored}/{recording.votes_sent} stored, "
+         f"replies {recording.replies_stored}/{recording.requests + recording.chat_answers} stored   "
+         f"target 0 errors, every vote")
+
+
 def run(plan: Plan, emit: Callable[[str], None], keep: Path | None = None) -> dict[str, Any]:
     """Measure everything in `plan`, handing each finished target's lines to `emit`; return every figure."""
     questions = labelled_questions(plan.questions)
@@ -99,6 +124,7 @@ def run(plan: Plan, emit: Callable[[str], None], keep: Path | None = None) -> di
          f"heavy modules imported: {', '.join(heavy) or 'none'}")
 
     measure_serving(plan, questions, figures, emit)
+    measure_replicas(plan, questions, figures, emit)
     naive, mine = rss["naive"].median, rss["assistant"].median
     emit(f"Resident memory vs the naive stack (sentence-transformers, corpus embedded at start) "
          f"{rss['naive'].show('MB', 0)}\n"

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from fakes import HashingEmbedder  # noqa: E402
 
 from assistant import Assistant, Settings  # noqa: E402
+from benchmarks.postgres import Postgres, start_postgres  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -46,3 +50,20 @@ def fake_bot(fake_settings: Settings) -> Assistant:
 def bot() -> Assistant:
     """The bundled corpus and index with the real model, as a user gets them."""
     return Assistant.load()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """One throwaway PostgreSQL server for the session, started only when a test asks for it."""
+    cluster = start_postgres()
+    yield cluster
+    cluster.remove()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
+    """The settings for a new, empty event store: each test runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return {"feedback_db": tmp_path / "var" / "events.sqlite3"}
+    cluster: Postgres = request.getfixturevalue("postgres")
+    return {"database_url": cluster.create_database(f"test_{uuid.uuid4().hex[:12]}")}

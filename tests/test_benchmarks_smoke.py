@@ -19,6 +19,7 @@ TARGETS = (
     "import assistant",
     "POST /api/ask p50 vs in-process ask() p50",
     "clients for",
+    "Two replicas on one PostgreSQL",
     "Resident memory vs the naive stack",
     "Scale:",
     "recall@5 against exact search",
@@ -42,6 +43,9 @@ def test_smoke_run_prints_every_target_and_its_correctness_figures_hold(tmp_path
     assert figures["heavy_on_import"] == []
     assert figures["load"]["errors"] == 0 and figures["load"]["health_failures"] == 0
     assert figures["load"]["health_checks"] > 0
+    replicas = figures["replicas"]["recording"]
+    assert replicas["errors"] == 0 and figures["replicas"]["baseline"]["errors"] == 0
+    assert replicas["votes_stored"] == replicas["votes_sent"] > 0
     scale = figures["scale"]
     assert scale["chunks"] >= 300 and scale["vectors"] > scale["chunks"]
     assert scale["recall_questions"] >= 0.95 and scale["recall_held_out"] >= 0.95

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from conftest import CORPUS
 from fakes import HashingEmbedder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from timing import MAX_RATIO, fastest, ordinary_question_seconds
 
 from assistant import Assistant, Settings
 
@@ -39,12 +39,16 @@ HOSTILE = [
 ]
 
 
+@pytest.fixture(scope="module")
+def ordinary_seconds(hardy_bot: Assistant) -> float:
+    return ordinary_question_seconds(hardy_bot)
+
+
 @pytest.mark.parametrize("question", HOSTILE, ids=range(len(HOSTILE)))
-def test_hostile_input_gets_a_fast_safe_reply(hardy_bot: Assistant, question: str):
-    started = time.perf_counter()
+def test_hostile_input_gets_a_fast_safe_reply(hardy_bot: Assistant, ordinary_seconds: float, question: str):
     answer = hardy_bot.ask(question)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 1.0, f"{elapsed:.2f} s"
+    ratio = fastest(lambda: hardy_bot.ask(question), 2) / ordinary_seconds
+    assert ratio < MAX_RATIO, f"{ratio:.0f} ordinary questions"
     assert answer.text.endswith(answer.footer)
     assert not LIVE_MARKUP.search(answer.text), answer.text
 

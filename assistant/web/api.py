@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from assistant import Assistant, Settings
 from assistant.web import fallback, guard
-from assistant.web.feedback import FeedbackStore
+from assistant.web.events import EventRecorder
 
 STATIC = Path(__file__).parent / "static"
 # Where widget.js expects the server to write the clinic's contacts and wording (see widget_script).
@@ -67,7 +67,7 @@ def widget_script(settings: Settings) -> str:
     return (STATIC / "widget.js").read_text(encoding="utf-8").replace(WIDGET_CONFIG, config, 1)
 
 
-def router(bot: Assistant, feedback: FeedbackStore) -> APIRouter:
+def router(bot: Assistant, events: EventRecorder) -> APIRouter:
     routes = APIRouter()
     script = widget_script(bot.settings)
     # Only the pictures the corpus names are served, so no other file under the corpus folder is reachable.
@@ -82,6 +82,8 @@ def router(bot: Assistant, feedback: FeedbackStore) -> APIRouter:
             # The same 422 shape FastAPI uses for schema errors, so a client handles one format.
             raise RequestValidationError([{"loc": ("body", exc.field), "msg": str(exc), "type": "value_error",
                                            "input": None}]) from exc
+        # Recorded like a chat reply, with no session: nobody can vote on a REST reply.
+        events.issue(reply, None, request.question)
         return reply.to_dict()
 
     # The body's model is built from this deployment's settings, so it is attached here rather than
@@ -94,11 +96,13 @@ def router(bot: Assistant, feedback: FeedbackStore) -> APIRouter:
 
     @routes.get("/healthz", tags=["operations"], summary="Liveness plus which index is being served")
     def healthz() -> dict[str, Any]:
-        """`status` is "degraded" while votes cannot be saved: answers still work, feedback is lost."""
+        """`status` is "degraded" while the event store cannot be written: answers still work, replies and
+        votes are not saved. `store` names its engine ("sqlite", "postgresql", or "off")."""
         manifest = bot.manifest
-        return {"status": "degraded" if feedback.problem else "ok", "corpus_hash": manifest.get("corpus_hash"),
+        problem = events.problem
+        return {"status": "degraded" if problem else "ok", "corpus_hash": manifest.get("corpus_hash"),
                 "chunk_count": manifest.get("chunk_count"), "model": manifest.get("model"),
-                "feedback": "not writable" if feedback.problem else "ok"}
+                "feedback": "not writable" if problem else "ok", "store": events.engine_name}
 
     @routes.get("/widget.js", tags=["embedding"], summary="The clinic's one-line embed script",
                 response_class=Response)

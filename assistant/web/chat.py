@@ -14,11 +14,13 @@ from urllib.parse import quote
 import gradio as gr
 
 from assistant import Answer, Assistant, Settings
+from assistant.conversation import content_text
+from assistant.insights.store import Claim
 from assistant.text import escape_markdown
 from assistant.web import fallback, guard
-from assistant.web.feedback import FeedbackStore
+from assistant.web.events import EventRecorder, VoteNotSaved
 from assistant.web.user_text import show_user_text_literally
-from assistant.web.votes import IssuedReplies, reply_id_in
+from assistant.web.votes import reply_id_in
 
 EXAMPLES = [
     "What helps lower back pain?",
@@ -39,6 +41,8 @@ MAX_REPLAYED_QUESTIONS = 30
 INTRO = ("Ask about stretches and exercises for the lower back. Answers come from one article "
          "and are not medical advice.")
 IMAGE_ROUTE = "/corpus/"
+# The page's note after a dislike, as JSON with the reply's place; the words are cut to max_vote_reason_chars.
+MAX_REASON_BODY = 2_000
 # Replies that show how an exercise is done get its picture; one about its muscles or hold time does not.
 PICTURED = ("card", "steps")
 
@@ -80,22 +84,24 @@ def with_picture(text: str, image: str, alt: str) -> str:
 def header(settings: Settings) -> str:
     """Title, what the chat is, the clinic's booking link, New chat; then the conversation's own heading,
     so answers (h3) sit under an h2. Waiting here, hidden: the help shown when the connection is lost,
-    and the full footer for a printed card (a later reply shows only the compact one)."""
+    the full footer for a printed card (a later reply shows only the compact one), and, where a clinic keeps
+    people's words, the mark that tells the page to ask why after a dislike."""
     intro = INTRO
     if settings.booking_link:
         intro += " " + fallback.link("Book an appointment", settings.booking_link) + "."
     lost = (f'<p>{html.escape(fallback.PROBLEMS["lost"])}</p><p>{fallback.as_html(fallback.contact(settings))}</p>'
             f'<p>{html.escape(fallback.emergency(settings))}</p>')
+    ask_why = settings.feedback_questions and settings.record_events
     return (f'<div class="chat-header"><div class="chat-heading"><h1>{html.escape(settings.clinic_name)}</h1>'
             f'<p class="chat-intro">{intro}</p></div>'
             '<button type="button" id="new-chat" class="new-chat">New chat</button></div>'
             '<h2 id="conversation-heading" class="visually-hidden">Conversation</h2>'
             f'<div id="connection-help" hidden>{lost}</div>'
-            f'<p id="full-footer" hidden>{html.escape(settings.footer)}</p>')
+            f'<p id="full-footer" hidden>{html.escape(settings.footer)}</p>'
+            + ('<p id="ask-why-disliked" hidden></p>' if ask_why else ""))
 
 
-def record_vote(feedback: FeedbackStore, replies: IssuedReplies, session: str, value: object,
-                liked: object) -> None:
+def record_vote(events: EventRecorder, session: str, value: object, liked: object) -> None:
     """Store a like or dislike of a reply this server issued to this session, as the server answered it,
     or forget it when the visitor takes it back.
 
@@ -103,12 +109,34 @@ def record_vote(feedback: FeedbackStore, replies: IssuedReplies, session: str, v
     reply it can count; the message names no file or setting.
     """
     vote = VOTES.get(liked) if isinstance(liked, bool) else WITHDRAWN if liked == WITHDRAWN else None
-    reply = replies.claim(reply_id_in(value), session) if vote is not None else None
-    if reply is None:
+    if vote is None:
         gr.Warning("Sorry, this reply can no longer be rated.")
         return
-    if not (feedback.record(vote, reply) if vote else feedback.withdraw(reply)):
-        raise gr.Error("Sorry, your vote could not be saved. Please try again later.", print_exception=False)
+    try:
+        claim = events.vote(reply_id_in(value), session, vote or None)
+    except VoteNotSaved:
+        raise gr.Error("Sorry, your vote could not be saved. Please try again later.", print_exception=False) from None
+    if claim is not Claim.SAVED:
+        gr.Warning("Sorry, this reply can no longer be rated.")
+
+
+def record_reason(events: EventRecorder, session: str, saved: object, history: object) -> None:
+    """The words a visitor gave after disliking a reply: `saved` is {"index": <the reply's place in the
+    conversation>, "reason": <their words>} as the page sends it; the reply's id comes from the session's
+    own copy of the conversation, and only a reply this session disliked takes them."""
+    try:
+        said = json.loads(saved) if isinstance(saved, str) and len(saved) <= MAX_REASON_BODY else None
+    except (ValueError, RecursionError):
+        said = None
+    index, reason = (said.get("index"), said.get("reason")) if isinstance(said, dict) else (None, None)
+    if not (isinstance(index, int) and isinstance(reason, str) and reason.strip() and isinstance(history, list)
+            and 0 <= index < len(history) and isinstance(history[index], dict)):
+        return
+    content = history[index].get("content")
+    try:
+        events.give_reason(reply_id_in(content_text(content)), session, reason.strip())
+    except VoteNotSaved:
+        gr.Warning("Sorry, your comment could not be saved. Please try again later.")
 
 
 def saved_questions(saved: object, max_question_chars: int) -> list[str]:
@@ -125,31 +153,35 @@ def saved_questions(saved: object, max_question_chars: int) -> list[str]:
     return questions[-MAX_REPLAYED_QUESTIONS:]
 
 
-def build_chat(bot: Assistant, feedback: FeedbackStore, replies: IssuedReplies) -> gr.Blocks:
+def build_chat(bot: Assistant, events: EventRecorder) -> gr.Blocks:
     """The chat UI and its `/ask` endpoint for gradio_client; history lives in the browser or client."""
     settings = bot.settings
 
-    def respond(message: str, history: list[dict[str, Any]], request: gr.Request) -> dict[str, Any]:
+    def respond(message: str, history: list[dict[str, Any]], request: gr.Request,
+                replayed: bool = False) -> dict[str, Any]:
         try:
             reply = guard.answer(bot, message, history)
         except guard.RequestError as exc:
             reply = guard.refusal(bot, str(exc))
         later = any(m.get("role") == "assistant" for m in history)
-        # The question is kept (in memory, then next to the vote) only where a clinic asked for it.
-        question = message if settings.feedback_questions and isinstance(message, str) else None
-        return as_message(reply, replies.issue(request.session_hash or "", reply, question),
-                          compact_footer=settings.compact_footer if later else None)
+        # The recorder keeps the question only where a clinic asked for it.
+        reply_id = events.issue(reply, request.session_hash or None, message, replayed=replayed)
+        return as_message(reply, reply_id, compact_footer=settings.compact_footer if later else None)
 
     def replay(saved: str, request: gr.Request) -> list[dict[str, Any]]:
         """Answer a reloaded tab's saved questions again: the server keeps no conversation. Each reply
-        gets a new id in the new session, so it can be rated like any other."""
+        gets a new id in the new session, so it can be rated like any other; the insights do not count
+        it as asked again."""
         history: list[dict[str, Any]] = []
         for question in saved_questions(saved, settings.max_question_chars):
-            history += [{"role": "user", "content": question}, respond(question, history, request)]
+            history += [{"role": "user", "content": question}, respond(question, history, request, replayed=True)]
         return history
 
     def on_like(data: gr.LikeData, request: gr.Request) -> None:
-        record_vote(feedback, replies, request.session_hash or "", data.value, data.liked)
+        record_vote(events, request.session_hash or "", data.value, data.liked)
+
+    def on_reason(saved: str, history: list[dict[str, Any]], request: gr.Request) -> None:
+        record_reason(events, request.session_hash or "", saved, history)
 
     with gr.Blocks(title=settings.clinic_name, analytics_enabled=False, fill_height=True) as demo:
         gr.Markdown(header(settings), elem_id="chat-header")
@@ -175,6 +207,11 @@ def build_chat(bot: Assistant, feedback: FeedbackStore, replies: IssuedReplies) 
         saved = gr.Textbox(label="Saved questions", lines=1, max_lines=1, visible="hidden", elem_id="saved-questions")
         restore = gr.Button("Restore the conversation", visible="hidden", elem_id="restore-conversation")
         restore.click(replay, [saved], [chat.chatbot_value], api_visibility="private")
+        # Why a reply was disliked, when the clinic keeps such words: the page fills these after a dislike.
+        reason = gr.Textbox(label="Why disliked", lines=1, max_lines=1, visible="hidden", elem_id="dislike-reason",
+                            max_length=MAX_REASON_BODY)
+        send_reason = gr.Button("Send the reason", visible="hidden", elem_id="send-dislike-reason")
+        send_reason.click(on_reason, [reason, chat.chatbot_value], None, api_visibility="private", queue=False)
     # api_open=False keeps direct POSTs from skipping the queue and its limits.
     demo.queue(api_open=False, max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     return demo

@@ -40,7 +40,7 @@ class Gate:
         self.identify = ClientIdentity(settings)
         self.throttle = Throttle(settings)
         self.body_limits = {"api": settings.max_api_body_bytes, "chat": settings.max_chat_body_bytes,
-                            "none": settings.max_other_body_bytes}
+                            "form": settings.max_other_body_bytes, "none": settings.max_other_body_bytes}
         self.body_timeout = settings.body_timeout_seconds
         self.max_queued = settings.max_queued_per_client
 

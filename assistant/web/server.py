@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import gradio as gr
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.cors import CORSMiddleware
 
-from assistant import Assistant
-from assistant.web import api, origins, sessions
+from assistant import Assistant, Settings
+from assistant.insights.store import EventStore
+from assistant.web import api, insights, origins, sessions
 from assistant.web.chat import build_chat
-from assistant.web.feedback import FeedbackStore
+from assistant.web.events import EventRecorder
 from assistant.web.gate import Gate
 from assistant.web.headers import SecurityHeaders
-from assistant.web.votes import IssuedReplies
 
-# Replies remembered per live session for votes: far more than anyone rates, a bound on memory
-# (about 300 bytes each, so 2,000 sessions cost about 12 MB at most).
-REPLIES_PER_SESSION = 20
 # Gradio reports the version it runs in /config and the page; gradio_client reads it to pick its
 # protocol (it needs > 4.29), so the major version stays and the exact release does not leak.
 REPORTED_GRADIO_VERSION = gr.__version__.split(".")[0]
@@ -37,29 +38,43 @@ def head() -> str:
     return f"<style>{css}</style><script>{script}</script>"
 
 
+def lifespan(chat: gr.Blocks, settings: Settings, events: EventRecorder):
+    """Idle sessions swept, and the event writer running, while the server runs. The writer starts with a
+    check of the store, in a worker thread: a store that does not answer must not stall the event loop."""
+    sweeping = sessions.expiring_sessions(chat, settings.session_idle_seconds)
+
+    @asynccontextmanager
+    async def running(app: object) -> AsyncIterator[None]:
+        await asyncio.to_thread(events.start)
+        try:
+            async with sweeping(app):
+                yield
+        finally:
+            await asyncio.to_thread(events.stop)
+
+    return running
+
+
 def create_app(bot: Assistant) -> FastAPI:
     """The whole web app for one loaded assistant; nothing is built at import time."""
     settings = bot.settings
     sources = origins.embed_sources(settings)
-    feedback = FeedbackStore(settings.feedback_db, keep_questions=settings.feedback_questions)
-    # Checked now, so an operator learns at start (log and /healthz) rather than from lost votes.
-    feedback.check()
-    replies = IssuedReplies(settings.max_sessions * REPLIES_PER_SESSION, settings.session_idle_seconds,
-                            settings.max_votes_per_session)
-    chat = build_chat(bot, feedback, replies)
+    events = EventRecorder(EventStore.from_settings(settings), settings)
+    chat = build_chat(bot, events)
     sessions.limit_sessions(chat, settings.max_sessions)
     # FastAPIOffline serves /docs from a bundled Swagger UI; FastAPI's default page loads it from a CDN.
     app = FastAPIOffline(title=f"{settings.clinic_name} API", redoc_url=None,
                          description="Answers lower-back exercise questions from one article, "
                                      "with red-flag triage first.",
-                         lifespan=sessions.expiring_sessions(chat, settings.session_idle_seconds))
+                         lifespan=lifespan(chat, settings, events))
     app.add_exception_handler(RequestValidationError, api.validation_error)
     # With this middleware in place Gradio adds no CORS headers of its own, so this list is the only policy.
     app.add_middleware(CORSMiddleware, allow_origin_regex=origins.origin_regex(sources),
                        allow_methods=["GET", "POST"], allow_headers=["content-type", "x-gradio-user"])
     app.add_middleware(Gate, settings=settings, chat=chat)
     app.add_middleware(SecurityHeaders, frame_ancestors=origins.frame_ancestors(sources))
-    app.include_router(api.router(bot, feedback))
+    app.include_router(api.router(bot, events))
+    app.include_router(insights.router(settings, events))
     # show_error=False: an unexpected exception's text (file paths, settings) stays in the server log;
     # the page shows only the messages we raise as gr.Error.
     mounted = gr.mount_gradio_app(app, chat, path="/", footer_links=[], run_history=False,

@@ -17,7 +17,7 @@ import gradio as gr
 
 from assistant.web.chat import saved_questions
 
-Body = Literal["api", "chat", "none"]
+Body = Literal["api", "chat", "form", "none"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,12 @@ ROUTES = (
     route("GET", r"/docs", "the REST API's interactive documentation"),
     route("GET", r"/openapi\.json", "the REST API's schema, read by /docs"),
     route("GET", rf"/static-offline-docs/{FILE}", "Swagger UI's bundled scripts and styles for /docs"),
+    # Off (404) unless `admin_token` is set; every call counts against `rate_limit_insights`.
+    route("GET", r"/insights", "the clinic's insights page (web/insights.py)", counts_as=("insights",)),
+    route("GET", r"/insights/export/[a-z_]{1,40}\.csv", "the insights tables as CSV", counts_as=("insights",)),
+    route("POST", r"/insights/login", "signing in to the insights page (a form with the token)", body="form",
+          counts_as=("insights",)),
+    route("POST", r"/insights/logout", "signing out of the insights page", counts_as=("insights",)),
 )
 
 # Every Gradio function the chat page calls, by its unique name in Gradio (`api_name`), and the action
@@ -88,13 +94,14 @@ PAGE_FUNCTIONS: Mapping[str, str] = {
     "lambda_14": "New chat (Gradio's Clear): empties the conversation",
     "_delete_conversation": "New chat (Gradio's Clear): the browser's copy of the conversation",
     "on_like": "Like or Dislike on a reply",
+    "on_reason": "the optional words after a Dislike, where a clinic keeps them (feedback_questions)",
     "replay": "a reloaded tab: its saved questions answered again",
     "lambda_15": "a reloaded tab: shows the answered conversation",
     "lambda_16": "a reloaded tab: stores the conversation",
 }
 # Which of them produce an answer (counted against `rate_limit_chat`) or a vote (`rate_limit_votes`).
 ANSWERING = frozenset({"_submit_fn", "_submit_fn_1", "_submit_fn_3", "ask"})
-VOTING = frozenset({"on_like"})
+VOTING = frozenset({"on_like", "on_reason"})
 # A reloaded tab's questions are answered again in one call: it counts as one answer per question it
 # carries (up to chat.MAX_REPLAYED_QUESTIONS), so reloading is no way round the chat rate.
 REPLAYING = frozenset({"replay"})

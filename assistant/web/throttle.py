@@ -19,7 +19,8 @@ from assistant.settings import Settings
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 # The rate settings, by the name of the traffic they count.
 RATE_SETTINGS = {"api": "rate_limit_api", "chat": "rate_limit_chat", "page_calls": "rate_limit_page_calls",
-                 "votes": "rate_limit_votes", "sessions": "rate_limit_new_sessions"}
+                 "votes": "rate_limit_votes", "sessions": "rate_limit_new_sessions",
+                 "insights": "rate_limit_insights"}
 
 
 class ClientIdentity:

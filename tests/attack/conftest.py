@@ -13,8 +13,7 @@ from web.serving import PROXIED, Server, start
 
 from assistant import Assistant, Settings
 from assistant.web.chat import build_chat
-from assistant.web.feedback import FeedbackStore
-from assistant.web.votes import IssuedReplies
+from assistant.web.events import EventRecorder
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ class Functions:
 def functions(tmp_path_factory: pytest.TempPathFactory) -> Functions:
     tmp = tmp_path_factory.mktemp("functions")
     bot = Assistant.load(Settings().updated({"index_dir": tmp / "index"}), embedder=HashingEmbedder())
-    chat = build_chat(bot, FeedbackStore(tmp / "feedback.sqlite3"), IssuedReplies(10, 60, 10))
+    chat = build_chat(bot, EventRecorder(None, bot.settings))
     return Functions({f.api_name: n for n, f in chat.fns.items()})
 
 

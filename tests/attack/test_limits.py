@@ -4,7 +4,6 @@ queue or the likes, and the default limits still let a person, an integration an
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 import time
@@ -142,9 +141,8 @@ def test_likes_are_one_per_reply_and_rate_limited(functions: Functions, target: 
     statuses = [raw.like(target.url, functions["on_like"], reply, session, headers, liked=n % 2 == 0).status_code
                 for n in range(100)]
     assert statuses.count(200) == 60 and statuses.count(429) == 40
-    with sqlite3.connect(target.feedback_db) as db:
-        rows = db.execute("SELECT vote, kind FROM feedback WHERE reply_id IS NOT NULL").fetchall()
-    assert len(rows) == 1 and rows[0][1] == "answer"
+    rows = [r for r in target.votes() if r["reply_id"] == reply_id_in(reply["content"])]
+    assert len(rows) == 1 and rows[0]["kind"] == "answer"
 
 
 def test_a_reload_counts_each_replayed_question_against_the_chat_rate(functions: Functions, target: Server):
@@ -179,7 +177,6 @@ def test_a_patients_reload_comes_back_whole_and_its_replies_can_be_rated(functio
     votes = [raw.like(target.url, functions["on_like"], hold, session, headers, liked=liked).status_code
              for liked in (True, True, False)]
     assert votes == [200] * 3
-    with sqlite3.connect(target.feedback_db) as db:
-        rows = db.execute("SELECT vote, chunk_ids FROM feedback WHERE reply_id = ?",
-                          (reply_id_in(hold["content"]),)).fetchall()
-    assert len(rows) == 1 and rows[0][0] == "dislike" and "bridge" in rows[0][1]
+    rows = [r for r in target.votes() if r["reply_id"] == reply_id_in(hold["content"])]
+    assert len(rows) == 1 and rows[0]["vote"] == "dislike" and "bridge" in str(rows[0]["chunk_ids"])
+    assert rows[0]["replayed"] == 1, "the insights do not count a reloaded tab's questions as asked again"

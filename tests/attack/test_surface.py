@@ -38,7 +38,8 @@ GET /gradio_api/stream/{session_hash}/{run}/{component_id}/playlist-file ;
 GET /gradio_api/stream/{session_hash}/{run}/{component_id}/playlist.m3u8 ;
 GET /gradio_api/stream/{session_hash}/{run}/{component_id}/{segment_id}.{ext} ; GET /gradio_api/theme.css ;
 GET /gradio_api/token ; GET /gradio_api/token/ ; GET /gradio_api/upload_progress ; GET /gradio_api/user ;
-GET /gradio_api/user/ ; GET /gradio_api/vibe-code ; GET /gradio_api/vibe-code/ ; GET /healthz ; GET /logout ;
+GET /gradio_api/user/ ; GET /gradio_api/vibe-code ; GET /gradio_api/vibe-code/ ; GET /healthz ;
+GET /insights ; GET /insights/export/{name}.csv ; GET /logout ;
 GET /manifest.json ; GET /monitoring ; GET /monitoring/summary ; GET /monitoring/{key} ; GET /openapi.json ;
 GET /pwa_icon ; GET /pwa_icon/{size} ; GET /robots.txt ; GET /static/{path:path} ; GET /svelte/{path:path} ;
 GET /theme.css ; GET /widget.js ; HEAD / ; HEAD /gradio_api/file={path_or_url:path} ;
@@ -50,7 +51,8 @@ POST /gradio_api/queue/join ; POST /gradio_api/reset ; POST /gradio_api/reset/ ;
 POST /gradio_api/run/{api_name}/ ; POST /gradio_api/stream/{event_id} ; POST /gradio_api/stream/{event_id}/close ;
 POST /gradio_api/undo-vibe-edit ; POST /gradio_api/undo-vibe-edit/ ; POST /gradio_api/upload ;
 POST /gradio_api/vibe-code ; POST /gradio_api/vibe-code/ ; POST /gradio_api/vibe-edit ; POST /gradio_api/vibe-edit/ ;
-POST /gradio_api/vibe-starter-queries ; POST /gradio_api/vibe-starter-queries/ ; POST /login ; POST /login/
+POST /gradio_api/vibe-starter-queries ; POST /gradio_api/vibe-starter-queries/ ; POST /insights/login ;
+POST /insights/logout ; POST /login ; POST /login/
 """
 # Concrete addresses for templates where the product needs one value and nothing else.
 SAMPLES = {

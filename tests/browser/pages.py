@@ -82,7 +82,14 @@ def open_chat_at(page: Page, url: str, width: int = 1280, scheme: str = "light")
     page.set_viewport_size({"width": width, "height": 844 if width < 500 else 800})
     page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
     page.goto(url)
+    wait_for_chat(page)
+
+
+def wait_for_chat(page: Page | Frame) -> None:
+    """Until Gradio has drawn the chat and chat.js has named its controls: keyboard and focus tests
+    that start earlier race the script's first pass."""
     expect(page.locator("button.example").first).to_be_visible()
+    expect(page.locator(f"{TEXTBOX}[aria-label='Your question']")).to_be_visible()
 
 
 def wait_until_first_line_in_view(page: Page | Frame, which: int = -1) -> dict[str, float]:

@@ -6,6 +6,7 @@ import json
 import os
 import resource
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -41,6 +42,14 @@ class Server:
     @property
     def feedback_db(self) -> Path:
         return self.workdir / "feedback.sqlite3"
+
+    def votes(self) -> list[dict[str, object]]:
+        """The voted replies in the server's event store (SQLite), oldest vote first."""
+        if not self.feedback_db.exists():
+            return []
+        with sqlite3.connect(self.feedback_db) as db:
+            db.row_factory = sqlite3.Row
+            return [dict(r) for r in db.execute("SELECT * FROM replies WHERE vote IS NOT NULL ORDER BY rowid")]
 
     @property
     def log(self) -> Path:

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 
 from gradio.state_holder import StateHolder
 
 from assistant import Assistant
 from assistant.web import sessions
 from assistant.web.chat import build_chat
-from assistant.web.feedback import FeedbackStore
-from assistant.web.votes import IssuedReplies
+from assistant.web.events import EventRecorder
 
 
-def test_idle_sessions_expire_and_recent_ones_stay(fake_bot: Assistant, tmp_path: Path):
-    chat = build_chat(fake_bot, FeedbackStore(tmp_path / "feedback.sqlite3"), IssuedReplies(10, 60, 10))
+def test_idle_sessions_expire_and_recent_ones_stay(fake_bot: Assistant):
+    chat = build_chat(fake_bot, EventRecorder(None, fake_bot.settings))
     sessions.limit_sessions(chat, 50)
     assert chat.state_session_capacity == 50
     StateHolder().set_blocks(chat)  # as mounting does

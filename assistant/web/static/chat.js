@@ -94,7 +94,9 @@
       conversation.setAttribute("aria-labelledby", "conversation-heading");
     }
     // The components that carry a reloaded tab's questions to the server are for this script only.
-    $all("#saved-questions, #restore-conversation").forEach(function (hidden) { hidden.inert = true; });
+    $all("#saved-questions, #restore-conversation, #dislike-reason, #send-dislike-reason").forEach(function (hidden) {
+      hidden.inert = true;
+    });
   }
 
   // ---- Each message: a plain-text name, the question it holds, and its tools -------------------------
@@ -317,6 +319,46 @@
     var after = lines.filter(function (node) { return node.tagName !== "P"; })[0] || lines[0];
     if (after) after.after(box);
     else reply.appendChild(box);
+  }
+
+  // ---- After a Dislike, "what was wrong?" (only where the clinic keeps such words: #ask-why-disliked) ------
+  var REASON_CHARS = 200;
+
+  function askWhyDisliked(button) {
+    var message = button.closest(".message-row");
+    var reply = message && $(BOT, message);
+    if (!$("#ask-why-disliked") || !reply || $(".dislike-reason", message)) return;
+    var index = $all(USER + ", " + BOT).indexOf(reply);
+    var id = "dislike-reason-" + index;
+    var box = element("div", { "class": "dislike-reason", role: "group", "aria-label": "Your comment on this answer" });
+    var label = element("label", { id: id + "-label", "for": id }, "What was wrong with this answer? (optional)");
+    var input = element("input", { id: id, type: "text", maxlength: String(REASON_CHARS), autocomplete: "off" });
+    var send = element("button", { type: "button", "class": "reply-tool" }, "Send");
+    var skip = element("button", { type: "button", "class": "reply-tool" }, "No thanks");
+    var close = function (said) {
+      box.replaceChildren(element("p", { role: "status" }, said ? "Thank you: your comment was sent." : ""));
+      if (!said) { box.remove(); button.focus(); }
+    };
+    send.addEventListener("click", function () {
+      var words = input.value.trim();
+      if (!words) { input.focus(); return; }
+      var saved = $("#dislike-reason input, #dislike-reason textarea");
+      var run = $("#send-dislike-reason");
+      if (!saved || !run) return close(false);
+      saved.value = JSON.stringify({ index: index, reason: words });
+      saved.dispatchEvent(new Event("input", { bubbles: true }));
+      window.setTimeout(function () { run.click(); }, 0);
+      close(true);
+    });
+    skip.addEventListener("click", function () { close(false); });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); send.click(); }
+      if (event.key === "Escape") { event.preventDefault(); event.stopPropagation(); close(false); }
+    });
+    box.append(label, input, send, skip);
+    var tools = $(".message-buttons-left, .message-buttons", message);
+    (tools || message).after(box);
+    input.focus();
   }
 
   // ---- A new answer opens at its first line; a "New answer" pill when the reader is further up ---------
@@ -554,6 +596,11 @@
     document.addEventListener("click", function (event) {
       if (event.target.closest && event.target.closest("#new-chat")) confirmNewChat();
     });
+    // On the way down: Gradio redraws the button's icon when it handles the click, detaching the target.
+    document.addEventListener("click", function (event) {
+      var dislike = event.target.closest && event.target.closest("#conversation button[aria-label='Dislike']");
+      if (dislike) window.setTimeout(function () { askWhyDisliked(dislike); }, 0);
+    }, true);
     document.addEventListener("scroll", hidePillWhenSeen, true);
     new MutationObserver(schedule).observe(document.documentElement, {
       childList: true, subtree: true, attributes: true, attributeFilter: ["disabled", "aria-label"] });
