@@ -268,9 +268,11 @@ class Assistant:
             refused = None
         if refused is not None:
             return self._refusal(refused)
-        # Small talk the phrase rules did not know ("thanks dear", "howya"): short, names nothing in the article.
+        # Small talk the phrase rules did not know ("thanks dear", "howya"): short, names nothing in the article,
+        # and does not lean on the previous answer ("what does it work" after the Reverse Hyperextension).
         chat = self.learned.chat.detect(self.vectors.one(query)) \
-            if need is None and not ranking.named and len(for_matching(text).split()) <= SMALL_TALK_WORDS else None
+            if need is None and not ranking.named and len(for_matching(text).split()) <= SMALL_TALK_WORDS \
+            and resolve_follow_up(query, topic, self.by_id) is None else None
         if chat is not None:
             return self._small_talk(chat)
         chosen = self._choose(query, ranking, scope, said, topic, need)
