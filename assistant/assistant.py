@@ -262,9 +262,12 @@ class Assistant:
             need = None
         # Exercise for a group the article does not cover ("had a discectomy, which of these can I do?") is
         # answered with a caution, not refused as a question about surgery; but a question that asks what is
-        # wrong ("is this part of the sciatica or should he stretch?") is still sent to a doctor.
+        # wrong ("is this part of the sciatica or should he stretch?") is still sent to a doctor, and exercise
+        # for another part ("hand exercises for arthritis", "pelvic floor after the baby") is still refused
+        # unless it asks about the exercise just shown ("I had a hip replacement, is it safe for me?").
         refused = self._refused_by_rules(scope, said, ranking)
-        if need is not None and need.group and refused != "diagnosis":
+        if need is not None and need.group and refused != "diagnosis" and \
+                (refused != "other_body_part" or topic is not None):
             refused = None
         if refused is not None:
             return self._refusal(refused)
@@ -308,7 +311,11 @@ class Assistant:
                 return None
         if follow_up is not None:
             return self.by_id[follow_up.chunk_id], follow_up.aspect, 1.0
-        if need is not None and need.group or self._in_scope(query, ranking, scope, said):
+        # A group the article does not cover ("after my discectomy, which of these can I do?") is answered with its
+        # caution when the question is about the exercises; otherwise the gate decides ("my 3 year old swallowed
+        # bleach" names a child, not an exercise).
+        about_exercise = said["back"] or said["exercise"] or bool(ranking.named) or topic is not None
+        if need is not None and need.group and about_exercise or self._in_scope(query, ranking, scope, said):
             return by_rank
         if need is not None and topic is not None:
             # "How long till I notice a difference?" after an answer: a need with no topic of its own is a
