@@ -306,7 +306,7 @@ class Assistant:
                 # "Is it safe?" after the Bridge: a topic of its own (a precaution), asked in the chat's context.
                 return by_rank
             if need is None and not REFERS_BACK.search(for_matching(query)) and \
-                    not self._in_scope(query, ranking, scope, said):
+                    not self._in_scope(query, ranking, scope, said, follow_up=True):
                 # "How do I bake bread?" after the Bridge: nothing leans on it and nothing is about the article.
                 return None
         if follow_up is not None:
@@ -323,11 +323,13 @@ class Assistant:
             return topic, "card", 1.0
         return None
 
-    def _in_scope(self, query: str, ranking: Ranking, scope: Scope, said: Mapping[str, bool]) -> bool:
+    def _in_scope(self, query: str, ranking: Ranking, scope: Scope, said: Mapping[str, bool],
+                  follow_up: bool = False) -> bool:
         """The scope model's decision, from features retrieval and the rules already computed (the query's
         vector is the one retrieval cached)."""
         share = coverage(query, self.retriever.bm25.idf)
-        return self.learned.gate.in_scope(scope_features(self.vectors.one(query), ranking, scope, said, share))
+        return self.learned.gate.in_scope(scope_features(self.vectors.one(query), ranking, scope, said, share),
+                                          follow_up)
 
     @staticmethod
     def _refused_by_rules(scope: Scope, said: Mapping[str, bool], ranking: Ranking) -> str | None:

@@ -104,16 +104,22 @@ class ScopeModel:
     bias: float
     threshold: float
     report: dict[str, Any]
+    follow_up_threshold: float | None = None
+    """The threshold for a message that resolves as a follow-up of the previous answer ("where does he put his
+    arms" after the Bridge): such messages lean on their context, so alone they score low; this lower threshold
+    still refuses what is about nothing in the article ("how do I bake bread?")."""
 
     def probability(self, row: np.ndarray) -> float:
         return 1.0 / (1.0 + math.exp(-(float(row @ self.weights) + self.bias)))
 
-    def in_scope(self, row: np.ndarray) -> bool:
-        return self.probability(row) >= self.threshold
+    def in_scope(self, row: np.ndarray, follow_up: bool = False) -> bool:
+        threshold = self.follow_up_threshold if follow_up and self.follow_up_threshold is not None else self.threshold
+        return self.probability(row) >= threshold
 
     def to_dict(self) -> dict[str, Any]:
         return {"features": list(self.features), "weights": [round(float(w), 8) for w in self.weights],
-                "bias": self.bias, "threshold": self.threshold, "report": self.report}
+                "bias": self.bias, "threshold": self.threshold, "follow_up_threshold": self.follow_up_threshold,
+                "report": self.report}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], expected: Sequence[str]) -> ScopeModel:
@@ -123,8 +129,9 @@ class ScopeModel:
         weights = np.asarray(data["weights"], dtype=np.float64)
         if weights.shape != (len(expected),):
             raise ValueError(f"the scope model has {weights.shape} weights for {len(expected)} features")
+        follow_up = data.get("follow_up_threshold")
         return cls(tuple(data["features"]), weights, float(data["bias"]), float(data["threshold"]),
-                   dict(data.get("report", {})))
+                   dict(data.get("report", {})), None if follow_up is None else float(follow_up))
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,10 @@ MAX_CORPUS_EXAMPLES = 400
 # The gate lets at most this share of the writers' in-scope questions (out of writer) fall below it (the
 # issue's ≤ 1%).
 IN_SCOPE_LOSS = 0.01
+# A follow-up the chat resolves to the previous answer is refused only below the gate probability that loses
+# this share of the writers' follow-ups about the article (out of writer). Alone, follow-ups score low: at the
+# gate's own threshold 31% of the six writers' follow-ups were lost, at this share's (about 0.01) 5%.
+FOLLOW_UP_LOSS = 0.05
 # A learned need may open at most this share of the questions the article answers with "the article doesn't
 # say" (out of writer, on top of the phrase rules' own); a learned small-talk kind may take at most this share
 # of short questions that are not small talk.
@@ -200,7 +204,8 @@ def fit_learned_scope(data: TrainingData, chunks: Sequence[Chunk], leave_out: st
                                       SMALL_TALK_FALSE_RATE, _short_question(data))
     prior = ChunkPrior.fit(*_prior_examples(data, keep, chunks), c=PRIOR_C)
     report = {"writers": writers, "gate": gate_report, "needs": need_report, "small_talk": chat_report}
-    return LearnedScope(gate=ScopeModel(gate.features, gate.weights, gate.bias, gate.threshold, report),
+    return LearnedScope(gate=ScopeModel(gate.features, gate.weights, gate.bias, gate.threshold, report,
+                                        gate.follow_up_threshold),
                         prior=prior, needs=needs, chat=chat)
 
 
@@ -219,14 +224,18 @@ def _fit_gate(data: TrainingData, keep: np.ndarray, writers: list[str]) -> tuple
     scored = first & keep & asked_alone
     inside = held_out[scored & (data.gate == 1)]
     threshold = float(np.quantile(inside, IN_SCOPE_LOSS, method="lower"))
+    followed = held_out[first & keep & ~asked_alone & (data.gate == 1)]
+    follow_up_threshold = min(threshold, float(np.quantile(followed, FOLLOW_UP_LOSS, method="lower"))) \
+        if len(followed) else threshold
     weights, bias = fit(keep & asked_alone)
     refused = scored & (data.gate == 0) & np.array([False] * data.first + [i.label == "out_of_scope"
                                                                            for i in data.labelled])
     report = {"trained_on": int((keep & asked_alone).sum()), "C": GATE_C,
               "out_of_writer_in_scope_lost": round(float(np.mean(inside < threshold)), 4),
-              "out_of_writer_out_of_scope_refused": round(float(np.mean(held_out[refused] < threshold)), 4)}
+              "out_of_writer_out_of_scope_refused": round(float(np.mean(held_out[refused] < threshold)), 4),
+              "follow_up_threshold": round(follow_up_threshold, 4)}
     dimension = data.gate_rows.shape[1] - len(feature_names(0))
-    return ScopeModel(feature_names(dimension), weights, bias, threshold, {}), report
+    return ScopeModel(feature_names(dimension), weights, bias, threshold, {}, follow_up_threshold), report
 
 
 def _need_label(item: Labelled) -> str | None:
