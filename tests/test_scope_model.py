@@ -16,10 +16,10 @@ from conftest import DATA
 
 from assistant import Assistant, IndexCorruptError, Settings
 from assistant.index import read_manifest
+from assistant.linear import folded
 from assistant.real_questions import TRAINING_DIR, is_training
 from assistant.scope import check_scope
 from assistant.scope_model import ScopeModel, feature_names, signals
-from assistant.linear import folded
 from assistant.scope_train import IN_SCOPE_LOSS, TrainingData, without_writer
 
 
