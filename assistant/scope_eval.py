@@ -11,7 +11,7 @@ these figures.
 The served models are trained on every writer here, so their figures on these sets are in-sample: they
 guard against regressions. `out_of_writer_figures` retrains the learned scope models once per writer,
 without that writer (thresholds chosen on the other writers alone), and scores the writer with them: the
-figures an unseen writer's questions can expect.
+figures an unseen writer's questions can expect (`python -m assistant.scope_eval` prints them).
 """
 
 from __future__ import annotations
@@ -168,3 +168,11 @@ def real_figures(bot: Assistant, folder: Path, failures: dict[str, list[Any]]) -
 def scope_figures(bot: Assistant, data: Path, failures: dict[str, list[Any]]) -> dict[str, Any]:
     """Every scope figure the data folder has sets for."""
     return {**blind_figures(bot, data / "blind", failures), **real_figures(bot, data / "real", failures)}
+
+
+if __name__ == "__main__":
+    # `python -m assistant.scope_eval`: each writer in tests/data/blind scored by models trained without it
+    # (a few minutes: the four learned models are refitted once per writer).
+    from assistant.scope_writers import BLIND_DIR
+
+    out_of_writer_figures(Assistant.load(), BLIND_DIR, log=print)
