@@ -41,6 +41,8 @@ class Need:
     group: bool = False
     about_back: bool = False
     caution: str = ""
+    lead: str = ""
+    """What the reply opens with, in place of "The article doesn't say <says>"."""
     quote: str = ""
     says: str = ""
     advise: str = ""
@@ -77,7 +79,7 @@ class Answerability:
     def __init__(self, data: dict[str, Any]) -> None:
         specs: dict[str, dict[str, Any]] = data["needs"]
         order = [c["id"] for c in data["category"]]
-        unknown = set(specs) ^ set(order)
+        unknown = {n for n, spec in specs.items() if not spec.get("learned")} ^ set(order)
         if unknown:
             raise ValueError(f"{RULES_FILE}: needs and categories differ: {sorted(unknown)}")
         lists = data.get("words", {})
@@ -86,7 +88,7 @@ class Answerability:
         self._given: dict[tuple[str, str], bool] = {}
         self.needs = {
             name: Need(id=name, group=bool(spec.get("group")), about_back=bool(spec.get("about_back")),
-                       caution=spec.get("caution", ""),
+                       caution=spec.get("caution", ""), lead=spec.get("lead", ""),
                        quote=spec.get("quote", ""), says=spec.get("says", ""), advise=spec.get("advise", ""),
                        gives=_phrases(data, spec.get("gives", []), name),
                        closest=_phrases(data, spec.get("closest", []), name),
@@ -168,6 +170,8 @@ def subject(chunk: Chunk) -> str:
 
 def not_covered_line(need: Need, chunk: Chunk, unknown: Sequence[str] = ()) -> str:
     """What the article does not say, in bold: the first thing the reply says."""
+    if need.lead:
+        return f"**{need.lead}**"
     return f"**{NOT_COVERED_LEAD}say {need.says.format(it=subject(chunk), subject=' '.join(unknown))}.**"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -36,8 +37,9 @@ from assistant.manifest import Manifest, read_manifest
 from assistant.records import Answer, Chunk, Exercise, Hit, Source, Topic
 from assistant.retrieve import Method, Ranking, Retriever
 from assistant.scope import Scope, check_scope
-from assistant.scope_model import ScopeModel, coverage, feature_names, scope_features, signals
+from assistant.scope_model import LearnedScope, coverage, scope_features, signals
 from assistant.settings import DEFAULT_FOOTER, Settings
+from assistant.smalltalk import MAX_WORDS as SMALL_TALK_WORDS
 from assistant.smalltalk import small_talk
 from assistant.spelling import Speller, spelling_rules
 from assistant.text import RETRIEVAL_CHARS, clean, for_matching
@@ -147,13 +149,13 @@ class Assistant:
         # Only for plain-text clients, whose history carries no chunk ids: labels are unique (corpus.py).
         self.by_label: dict[str, Chunk] = {c.source_label: c for c in built.chunks}
         self.vectors = QueryVectors(embedder, QUERY_CACHE_SIZE)
-        self.retriever = Retriever(built, self.vectors.one)
+        if built.scope_model is None:
+            raise IndexCorruptError(f"{settings.index_dir}: the index has no scope model; {REBUILD_HINT}.")
+        self.learned = LearnedScope.from_dict(built.scope_model, embedder.dimension)
+        self.retriever = Retriever(built, self.vectors.one, self.learned.prior)
         # Exemplar vectors stored with the index when they match the bundled exemplars; else encoded on first use.
         stored = built.exemplar_vectors if built.manifest.exemplars_sha256 == exemplars().digest else None
         self.opinion = LearnedOpinion.for_encoder(embedder, self.vectors.many, stored)
-        if built.scope_model is None:
-            raise IndexCorruptError(f"{settings.index_dir}: the index has no scope model; {REBUILD_HINT}.")
-        self.scope_model = ScopeModel.from_dict(built.scope_model, feature_names(embedder.dimension))
         self.speller = Speller(built.chunks, spelling_rules())
         # The chunk whose "stop if it hurts" line (the corpus's safety quote) answers "what if it hurts?",
         # and the chunk that line is printed in.
@@ -171,6 +173,14 @@ class Assistant:
     @property
     def manifest(self) -> Manifest:
         return self.built.manifest
+
+    def with_scope(self, learned: LearnedScope) -> Assistant:
+        """The same assistant deciding scope with other learned models: the out-of-writer figures swap in
+        models trained without the writer they score."""
+        twin = copy.copy(self)
+        twin.learned = learned
+        twin.retriever = Retriever(self.built, self.vectors.one, learned.prior)
+        return twin
 
     def search(self, query: str, k: int = 5, method: Method = "hybrid") -> list[Hit]:
         """Ranked chunks for a query, best first."""
@@ -240,8 +250,7 @@ class Assistant:
             return Reply(self.languages.english_only(foreign, self.settings), "out_of_scope", category="language")
         chat = small_talk().kind(text)
         if chat is not None:
-            return Reply(self.wording(small_talk().reply(chat)), "answer", suggestions=compose.starters(self.by_id),
-                         category=SMALL_TALK)
+            return self._small_talk(chat)
         reply = self._about_the_article(text, turns)
         if reply.kind == "answer" and describes_symptoms(text):
             # What every detector misses still meets a warning: the signs that mean "get help first".
@@ -260,20 +269,39 @@ class Assistant:
             need = None
         # Exercise for a group the article does not cover ("had a discectomy, which of these can I do?") is
         # answered with a caution, not refused as a question about surgery; but a question that asks what is
-        # wrong ("is this part of the sciatica or should he stretch?") is still sent to a doctor.
+        # wrong ("is this part of the sciatica or should he stretch?") is still sent to a doctor, and exercise
+        # for another part ("hand exercises for arthritis", "pelvic floor after the baby") is still refused
+        # unless it asks about the exercise just shown ("I had a hip replacement, is it safe for me?").
         refused = self._refused_by_rules(scope, said, ranking)
-        if need is not None and need.group and refused != "diagnosis":
+        if need is not None and need.group and refused != "diagnosis" and \
+                (refused != "other_body_part" or topic is not None):
             refused = None
         if refused is not None:
             return self._refusal(refused)
+        # Small talk the phrase rules did not know ("thanks dear", "howya"): short, names nothing in the article,
+        # and does not lean on the previous answer ("what does it work" after the Reverse Hyperextension).
+        chat = self.learned.chat.detect(self.vectors.one(query)) \
+            if need is None and not ranking.named and len(for_matching(text).split()) <= SMALL_TALK_WORDS \
+            and resolve_follow_up(query, topic, self.by_id) is None else None
+        if chat is not None:
+            return self._small_talk(chat)
         chosen = self._choose(query, ranking, scope, said, topic, need)
         if chosen is None:
             return self._refusal(scope.reason or "off_topic")
         chunk, aspect, score = chosen
+        if need is None:
+            # What the phrase rules did not see a question need, the learned needs may ("while I'm expecting"),
+            # once the question is known to be about the article.
+            learned = self.learned.needs.detect(self.vectors.one(query))
+            need = answerability().needs.get(learned) if learned is not None else None
         return self._answer(chunk, aspect, score, need, ranking, query)
 
     def _refusal(self, reason: str) -> Reply:
         return Reply(self.wording(replies.out_of_scope(reason, self.settings)), "out_of_scope", category=reason)
+
+    def _small_talk(self, kind: str) -> Reply:
+        return Reply(self.wording(small_talk().reply(kind)), "answer", suggestions=compose.starters(self.by_id),
+                     category=SMALL_TALK)
 
     def _choose(self, query: str, ranking: Ranking, scope: Scope, said: Mapping[str, bool], topic: Chunk | None,
                 need: Need | None) -> tuple[Chunk, compose.Aspect, float] | None:
@@ -286,12 +314,16 @@ class Assistant:
                 # "Is it safe?" after the Bridge: a topic of its own (a precaution), asked in the chat's context.
                 return by_rank
             if need is None and not REFERS_BACK.search(for_matching(query)) and \
-                    not self._in_scope(query, ranking, scope, said):
+                    not self._in_scope(query, ranking, scope, said, follow_up=True):
                 # "How do I bake bread?" after the Bridge: nothing leans on it and nothing is about the article.
                 return None
         if follow_up is not None:
             return self.by_id[follow_up.chunk_id], follow_up.aspect, 1.0
-        if need is not None and need.group or self._in_scope(query, ranking, scope, said):
+        # A group the article does not cover ("after my discectomy, which of these can I do?") is answered with its
+        # caution when the question is about the exercises; otherwise the gate decides ("my 3 year old swallowed
+        # bleach" names a child, not an exercise).
+        about_exercise = said["back"] or said["exercise"] or bool(ranking.named) or topic is not None
+        if need is not None and need.group and about_exercise or self._in_scope(query, ranking, scope, said):
             return by_rank
         if need is not None and topic is not None:
             # "How long till I notice a difference?" after an answer: a need with no topic of its own is a
@@ -299,11 +331,13 @@ class Assistant:
             return topic, "card", 1.0
         return None
 
-    def _in_scope(self, query: str, ranking: Ranking, scope: Scope, said: Mapping[str, bool]) -> bool:
+    def _in_scope(self, query: str, ranking: Ranking, scope: Scope, said: Mapping[str, bool],
+                  follow_up: bool = False) -> bool:
         """The scope model's decision, from features retrieval and the rules already computed (the query's
         vector is the one retrieval cached)."""
         share = coverage(query, self.retriever.bm25.idf)
-        return self.scope_model.in_scope(scope_features(self.vectors.one(query), ranking, scope, said, share))
+        return self.learned.gate.in_scope(scope_features(self.vectors.one(query), ranking, scope, said, share),
+                                          follow_up)
 
     @staticmethod
     def _refused_by_rules(scope: Scope, said: Mapping[str, bool], ranking: Ranking) -> str | None:

@@ -1,4 +1,5 @@
-"""Rank chunks for a question: dense and BM25 fused by reciprocal rank, then names and list intent."""
+"""Rank chunks for a question: dense and BM25 fused by reciprocal rank, then the learned chunk prior, names and
+list intent."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Literal
 
 import numpy as np
 
+from assistant.chunk_prior import PRIOR_WEIGHT, ChunkPrior
 from assistant.index import BuiltIndex, embedding_text
 from assistant.lexical import BM25
 from assistant.names import NameIndex, token_matches
@@ -73,6 +75,8 @@ class Ranking:
     """Chunk kinds the question's form asks for."""
     groups: tuple[str, ...] = ()
     """Groups a request for a list points at."""
+    prior: np.ndarray | None = None
+    """Each chunk's probability under the learned chunk prior (None without one)."""
 
 
 def cue_count(words: list[str], cues: tuple[str, ...]) -> int:
@@ -111,12 +115,15 @@ def intended_kinds(question: str) -> set[str]:
 
 
 class Retriever:
-    """Holds the index, a BM25 model over the same texts, and the query encoder."""
+    """Holds the index, a BM25 model over the same texts, the query encoder and the learned chunk prior."""
 
-    def __init__(self, built: BuiltIndex, encode: Callable[[str], np.ndarray]) -> None:
+    def __init__(self, built: BuiltIndex, encode: Callable[[str], np.ndarray], prior: ChunkPrior | None = None
+                 ) -> None:
         self.built = built
         self.chunks = built.chunks
         self.encode = encode
+        self.prior = prior
+        self.prior_columns = prior.columns([c.chunk_id for c in built.chunks]) if prior is not None else None
         titles = {c.chunk_id: c.title for c in self.chunks}
         self.bm25 = BM25([embedding_text(c, titles) for c in self.chunks])
         self.position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
@@ -155,6 +162,8 @@ class Retriever:
             fused = lexical.copy()
         else:
             fused = self._rrf(dense, lexical)
+        prior = self.prior.probabilities(self.encode(question), self.prior_columns) \
+            if self.prior is not None and self.prior_columns is not None else None
         named = self.names.find(question)
         kinds = intended_kinds(question)
         groups = [] if named else list_groups(question, self.chunks)
@@ -162,6 +171,8 @@ class Retriever:
             # "What should I do if an exercise hurts?" asks for a precaution, not for more exercises.
             groups = [(g, n) for g, n in groups if self.intent_kinds[self.position[g]] == "precaution"]
         if method == "hybrid":
+            if prior is not None:
+                fused += PRIOR_WEIGHT * prior
             fused += INTENT_BOOST * np.isin(self.kind_array, list(kinds))
             for place, chunk_id in enumerate(named):
                 fused[self.position[chunk_id]] += NAME_BOOST - NAME_ORDER_STEP * place
@@ -171,7 +182,7 @@ class Retriever:
         # Ties break by document order so the same question always ranks the same way.
         order = np.lexsort((np.arange(len(fused)), -fused)).tolist()
         return Ranking(order=order, scores=fused, dense=dense, lexical=lexical, named=named,
-                       intents=frozenset(kinds), groups=tuple(chunk_id for chunk_id, _ in groups))
+                       intents=frozenset(kinds), groups=tuple(chunk_id for chunk_id, _ in groups), prior=prior)
 
     def _member_kind(self, chunk: Chunk) -> str:
         if chunk.kind != "group" or not chunk.members:

@@ -1,16 +1,23 @@
 """Scope figures: blind writers' sets (what the article answers, does not answer, refuses, small talk) and
 real questions people asked, through `ask()` as a user meets them.
 
-Blind sets live in `<data>/blind/*.json` (the layout of the writers' brief: in_scope, not_covered,
-out_of_scope, small_talk, conversations); real questions in `<data>/real/`: the untouched half of the
-MEDIQA 2019 consumer questions (Ben Abacha, Shivade & Demner-Fushman, ACL-BioNLP 2019) and a sample of
-MedQuAD question forms (Ben Abacha & Demner-Fushman, BMC Bioinformatics 2019, CC BY 4.0), split by
-`assistant.real_questions`. A folder without them reports none of these figures.
+Blind sets live in `<data>/blind/*.json` and `<data>/blind/scope-train/*.json` (the layout of the writers'
+brief, `blind/SCOPE-BRIEF.md`: in_scope, not_covered, out_of_scope, small_talk, conversations); real
+questions in `<data>/real/`: the untouched half of the MEDIQA 2019 consumer questions (Ben Abacha, Shivade &
+Demner-Fushman, ACL-BioNLP 2019) and a sample of MedQuAD question forms (Ben Abacha & Demner-Fushman, BMC
+Bioinformatics 2019, CC BY 4.0), split by `assistant.real_questions`. A folder without them reports none of
+these figures.
+
+The served models are trained on every writer here, so their figures on these sets are in-sample: they
+guard against regressions. `out_of_writer_figures` retrains the learned scope models once per writer,
+without that writer (thresholds chosen on the other writers alone), and scores the writer with them: the
+figures an unseen writer's questions can expect (`python -m assistant.scope_eval` prints them).
 """
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +31,12 @@ SCOPE_FIGURES = ("blind_on_target", "blind_in_scope_answered", "blind_in_scope_s
                  "blind_not_covered_honest",
                  "blind_out_of_scope_refused", "blind_small_talk", "blind_conversation_turns",
                  "real_consumer_answered", "medquad_answered")
+# Per writer, the same figures without the prefix.
+WRITER_FIGURES = tuple(name.removeprefix("blind_") for name in SCOPE_FIGURES if name.startswith("blind_"))
+SCOPE_SETS = ("*.json", "scope-train/*.json")
+
+Counts = dict[str, list[int]]
+
 
 def _on_target(answer: Answer, expected: list[str]) -> bool:
     return answer.kind == "answer" and bool(answer.sources) and answer.sources[0].chunk_id in expected
@@ -38,72 +51,104 @@ def _small_talk(answer: Answer) -> bool:
     return answer.kind == "answer" and not answer.sources and answer.category == SMALL_TALK
 
 
-def _rate(items: list[Any], ok: Callable[[Any], bool], failures: list[Any], show: Callable[[Any], Any]) -> float | None:
-    if not items:
-        return None
-    passed = 0
-    for item in items:
-        if ok(item):
-            passed += 1
-        else:
-            failures.append(show(item))
-    return passed / len(items)
+def blind_sets(folder: Path) -> dict[str, dict[str, Any]]:
+    """The writers' scope sets in `folder`, by writer (the red-flag sets there are lists, and skipped)."""
+    found = (json.loads(p.read_text(encoding="utf-8")) for pattern in SCOPE_SETS for p in sorted(folder.glob(pattern)))
+    return {blind["writer"]: blind for blind in found if isinstance(blind, dict) and "in_scope" in blind}
 
 
-def _conversation_turns(bot: Assistant, sets: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Answer]]:
+def _conversation_turns(bot: Assistant, blind: dict[str, Any]) -> list[tuple[dict[str, Any], Answer]]:
     """Every turn after the first of every conversation, with the reply it got in context."""
     answered = []
-    for blind in sets:
-        for convo in blind.get("conversations", []):
-            history: list[dict[str, str]] = []
-            for number, turn in enumerate(convo["turns"]):
-                answer = bot.ask(turn["q"], history=history)
-                if number:
-                    answered.append((turn, answer))
-                history += [{"role": "user", "content": turn["q"]}, {"role": "assistant", "content": answer.text}]
+    for convo in blind.get("conversations", []):
+        history: list[dict[str, str]] = []
+        for number, turn in enumerate(convo["turns"]):
+            answer = bot.ask(turn["q"], history=history)
+            if number:
+                answered.append((turn, answer))
+            history += [{"role": "user", "content": turn["q"]}, {"role": "assistant", "content": answer.text}]
     return answered
 
 
-def blind_figures(bot: Assistant, folder: Path, failures: dict[str, list[Any]]) -> dict[str, float]:
-    """On-target, honesty, refusal and small-talk rates over every blind set in `folder`."""
-    # The folder also holds red-flag sets (lists of messages, read by evaluate.red_flag_sets).
-    sets = [blind for blind in (json.loads(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.json")))
-            if isinstance(blind, dict)]
-    if not sets:
-        return {}
+def writer_counts(bot: Assistant, blind: dict[str, Any], failures: dict[str, list[Any]]) -> Counts:
+    """[passed, total] of each figure for one writer's set, refusals also per kind (`refused:<kind>`)."""
+    counts: Counts = defaultdict(lambda: [0, 0])
 
-    def items(key: str) -> list[dict[str, Any]]:
-        return [item for blind in sets for item in blind.get(key, [])]
-
-    def shown(item: dict[str, Any], answer: Answer) -> list[Any]:
-        return [item["q"], answer.kind, [s.chunk_id for s in answer.sources[:1]], answer.text[:70]]
+    def count(name: str, items: list[Any], ok: Callable[[Any], bool], show: Callable[[Any], Any] | None) -> None:
+        for item in items:
+            passed = ok(item)
+            counts[name][0] += passed
+            counts[name][1] += 1
+            if not passed and show is not None:
+                failures.setdefault(f"blind_{name}", []).append([blind["writer"], *show(item)])
 
     replies = {item["q"]: bot.ask(item["q"]) for key in ("in_scope", "not_covered", "out_of_scope", "small_talk")
-               for item in items(key)}
-    turns = _conversation_turns(bot, sets)
-    figures = {
-        "blind_on_target": _rate(items("in_scope"), lambda i: _on_target(replies[i["q"]], i["expect"]),
-                                 failures.setdefault("blind_on_target", []),
-                                 lambda i: [*shown(i, replies[i["q"]]), i["expect"]]),
-        "blind_in_scope_answered": _rate(items("in_scope"), lambda i: replies[i["q"]].kind == "answer",
-                                         [], lambda i: i),
-        # Honesty the other way: an answer the article gives must not open with "the article doesn't say".
-        "blind_in_scope_said_not_covered": _rate(items("in_scope"), lambda i: says_not_covered(replies[i["q"]].text),
-                                                 [], lambda i: i),
-        "blind_not_covered_honest": _rate(items("not_covered"), lambda i: _honest(replies[i["q"]]),
-                                          failures.setdefault("blind_not_covered", []),
-                                          lambda i: [*shown(i, replies[i["q"]]), i["need"]]),
-        "blind_out_of_scope_refused": _rate(items("out_of_scope"), lambda i: replies[i["q"]].kind != "answer",
-                                            failures.setdefault("blind_out_of_scope", []),
-                                            lambda i: [*shown(i, replies[i["q"]]), i["kind"]]),
-        "blind_small_talk": _rate(items("small_talk"), lambda i: _small_talk(replies[i["q"]]),
-                                  failures.setdefault("blind_small_talk", []), lambda i: shown(i, replies[i["q"]])),
-        "blind_conversation_turns": _rate(
-            turns, lambda t: _on_target(t[1], t[0]["expect"]) if "expect" in t[0] else _honest(t[1]),
-            failures.setdefault("blind_conversation", []),
-            lambda t: [*shown(t[0], t[1]), t[0].get("expect") or t[0]["not_covered"]]),
-    }
-    return {name: value for name, value in figures.items() if value is not None}
+               for item in blind.get(key, [])}
+
+    def shown(item: dict[str, Any]) -> list[Any]:
+        answer = replies[item["q"]]
+        return [item["q"], answer.kind, [s.chunk_id for s in answer.sources[:1]], answer.text[:70]]
+
+    inside = blind.get("in_scope", [])
+    count("on_target", inside, lambda i: _on_target(replies[i["q"]], i["expect"]), lambda i: [*shown(i), i["expect"]])
+    count("in_scope_answered", inside, lambda i: replies[i["q"]].kind == "answer", None)
+    # Honesty the other way: an answer the article gives must not open with "the article doesn't say".
+    count("in_scope_said_not_covered", inside, lambda i: says_not_covered(replies[i["q"]].text), None)
+    count("not_covered_honest", blind.get("not_covered", []), lambda i: _honest(replies[i["q"]]),
+          lambda i: [*shown(i), i["need"]])
+    for item in blind.get("out_of_scope", []):
+        count(f"refused:{item['kind']}", [item], lambda i: replies[i["q"]].kind != "answer", None)
+    count("out_of_scope_refused", blind.get("out_of_scope", []), lambda i: replies[i["q"]].kind != "answer",
+          lambda i: [*shown(i), i["kind"]])
+    count("small_talk", blind.get("small_talk", []), lambda i: _small_talk(replies[i["q"]]), shown)
+    count("conversation_turns", _conversation_turns(bot, blind),
+          lambda t: _on_target(t[1], t[0]["expect"]) if "expect" in t[0] else _honest(t[1]),
+          lambda t: [t[0]["q"], t[1].kind, [s.chunk_id for s in t[1].sources[:1]], t[1].text[:70],
+                     t[0].get("expect") or t[0]["not_covered"]])
+    return counts
+
+
+def rates(counts: Counts) -> dict[str, Any]:
+    """Each figure as a rate, and the refusals per kind as "passed/total"."""
+    shown: dict[str, Any] = {name: passed / total for name, (passed, total) in counts.items()
+                             if total and ":" not in name}
+    shown["refused_per_kind"] = {name.split(":", 1)[1]: f"{passed}/{total}"
+                                 for name, (passed, total) in sorted(counts.items()) if name.startswith("refused:")}
+    return shown
+
+
+def blind_figures(bot: Assistant, folder: Path, failures: dict[str, list[Any]]) -> dict[str, Any]:
+    """On-target, honesty, refusal, small-talk and follow-up rates pooled over every writer in `folder`, and
+    each writer's own (`blind_writers`)."""
+    pooled: Counts = defaultdict(lambda: [0, 0])
+    per_writer = {}
+    for writer, blind in blind_sets(folder).items():
+        counts = writer_counts(bot, blind, failures)
+        per_writer[writer] = rates(counts)
+        for name, (passed, total) in counts.items():
+            pooled[name][0] += passed
+            pooled[name][1] += total
+    if not per_writer:
+        return {}
+    return {**{f"blind_{name}": value for name, value in rates(pooled).items() if name in WRITER_FIGURES},
+            "blind_writers": per_writer}
+
+
+def out_of_writer_figures(bot: Assistant, folder: Path, log: Callable[[str], None] = lambda _: None
+                          ) -> dict[str, dict[str, Any]]:
+    """Each writer the served models were trained on, scored by models trained without that writer."""
+    from assistant.scope_train import fit_learned_scope, training_data
+
+    sets = blind_sets(folder)
+    data = training_data(bot.built, bot.embedder)
+    figures = {}
+    for writer in data.writers:
+        if writer not in sets:
+            continue
+        twin = bot.with_scope(fit_learned_scope(data, bot.built.chunks, leave_out=writer))
+        figures[writer] = rates(writer_counts(twin, sets[writer], {}))
+        log(f"{writer}: " + json.dumps(figures[writer]))
+    return figures
 
 
 def real_figures(bot: Assistant, folder: Path, failures: dict[str, list[Any]]) -> dict[str, float]:
@@ -120,6 +165,14 @@ def real_figures(bot: Assistant, folder: Path, failures: dict[str, list[Any]]) -
     return figures
 
 
-def scope_figures(bot: Assistant, data: Path, failures: dict[str, list[Any]]) -> dict[str, float]:
+def scope_figures(bot: Assistant, data: Path, failures: dict[str, list[Any]]) -> dict[str, Any]:
     """Every scope figure the data folder has sets for."""
     return {**blind_figures(bot, data / "blind", failures), **real_figures(bot, data / "real", failures)}
+
+
+if __name__ == "__main__":
+    # `python -m assistant.scope_eval`: each writer in tests/data/blind scored by models trained without it
+    # (a few minutes: the four learned models are refitted once per writer).
+    from assistant.scope_writers import BLIND_DIR
+
+    out_of_writer_figures(Assistant.load(), BLIND_DIR, log=print)

@@ -4,7 +4,8 @@ Its features are what the pipeline computes anyway: the question's embedding, ho
 chunks (dense and BM25), how much of its vocabulary the corpus holds, whether it names an exercise or asks
 for a list, and the verdicts of the scope rules and signals (phrase rules in `scope.py` and
 `scope_signals.toml`). `python -m assistant build` trains it (`scope_train.py`) and stores its weights and
-threshold as plain JSON beside the index; serving is one dot product, no scikit-learn.
+threshold as plain JSON beside the index (with the other learned parts of the scope decision, see
+`LearnedScope`); serving is one dot product, no scikit-learn.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from assistant.chunk_prior import ChunkPrior
+from assistant.linear import Detector
 from assistant.retrieve import Ranking
 from assistant.scope import REASONS, Scope
 from assistant.text import tokenize
@@ -101,16 +104,22 @@ class ScopeModel:
     bias: float
     threshold: float
     report: dict[str, Any]
+    follow_up_threshold: float | None = None
+    """The threshold for a message that resolves as a follow-up of the previous answer ("where does he put his
+    arms" after the Bridge): such messages lean on their context, so alone they score low; this lower threshold
+    still refuses what is about nothing in the article ("how do I bake bread?")."""
 
     def probability(self, row: np.ndarray) -> float:
         return 1.0 / (1.0 + math.exp(-(float(row @ self.weights) + self.bias)))
 
-    def in_scope(self, row: np.ndarray) -> bool:
-        return self.probability(row) >= self.threshold
+    def in_scope(self, row: np.ndarray, follow_up: bool = False) -> bool:
+        threshold = self.follow_up_threshold if follow_up and self.follow_up_threshold is not None else self.threshold
+        return self.probability(row) >= threshold
 
     def to_dict(self) -> dict[str, Any]:
         return {"features": list(self.features), "weights": [round(float(w), 8) for w in self.weights],
-                "bias": self.bias, "threshold": self.threshold, "report": self.report}
+                "bias": self.bias, "threshold": self.threshold, "follow_up_threshold": self.follow_up_threshold,
+                "report": self.report}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], expected: Sequence[str]) -> ScopeModel:
@@ -120,5 +129,32 @@ class ScopeModel:
         weights = np.asarray(data["weights"], dtype=np.float64)
         if weights.shape != (len(expected),):
             raise ValueError(f"the scope model has {weights.shape} weights for {len(expected)} features")
+        follow_up = data.get("follow_up_threshold")
         return cls(tuple(data["features"]), weights, float(data["bias"]), float(data["threshold"]),
-                   dict(data.get("report", {})))
+                   dict(data.get("report", {})), None if follow_up is None else float(follow_up))
+
+
+@dataclass(frozen=True)
+class LearnedScope:
+    """Every learned part of the scope decision, stored together beside the index (`scope-model.json`):
+    the gate (in scope or not), the chunk prior (which part a question is about, see `chunk_prior.py`), the
+    needs (what a question asks that the article does not give, where the phrase rules of
+    `answerability.toml` find none) and small talk (which kind, where the phrase rules of `smalltalk.toml`
+    find none). The last three read the question's vector alone."""
+
+    gate: ScopeModel
+    prior: ChunkPrior
+    needs: Detector
+    chat: Detector
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"gate": self.gate.to_dict(), "prior": self.prior.to_dict(), "needs": self.needs.to_dict(),
+                "small_talk": self.chat.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], dimension: int) -> LearnedScope:
+        """Checks every part was trained on the features this code computes."""
+        return cls(gate=ScopeModel.from_dict(data["gate"], feature_names(dimension)),
+                   prior=ChunkPrior.from_dict(data["prior"], dimension),
+                   needs=Detector.from_dict(data["needs"], dimension),
+                   chat=Detector.from_dict(data["small_talk"], dimension))

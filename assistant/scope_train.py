@@ -1,24 +1,39 @@
-"""Train the scope model at index build time (scikit-learn is needed here only, never to serve).
+"""Train the learned parts of the scope decision at index build time (scikit-learn is needed here only).
 
-In scope: the questions in `scope_training/in_scope.txt` plus text drawn from the corpus itself (titles,
-summaries, steps, "how do I do …?"), so a clinic's added document is in scope without new labels. Out of
-scope: `out_of_scope.txt` and the training halves of the real consumer and MedQuAD questions
-(`assistant.real_questions` keeps the other halves for reporting only).
+Four models, each a logistic regression over features the pipeline computes anyway (see `LearnedScope`):
+- the gate (in scope or not): in scope are `scope_training/in_scope.txt`, text drawn from the corpus itself
+  (titles, summaries, steps, "how do I do …?", so a clinic's added document is in scope without new labels)
+  and the blind writers' questions about the article's subject; out of scope are `out_of_scope.txt`, the
+  training halves of the real consumer and MedQuAD questions (`assistant.real_questions` keeps the other
+  halves for reporting only) and the writers' refusals and small talk;
+- the chunk prior (which part of the article a question is about): the writers' answered questions with
+  the parts they expect, and every chunk's own views;
+- the needs (what a question asks that the article does not give) and small talk (which kind), from the
+  writers' labels.
+Every threshold is chosen on leave-one-writer-out predictions: each writer scored by models that never saw
+that writer (`scope_writers.py`), the way an unseen writer's questions will be met.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from assistant.answerability import answerability
+from assistant.chunk_prior import ChunkPrior, chunk_examples
+from assistant.linear import Detector, Softmax, fit_folded
 from assistant.records import Chunk
 from assistant.scope import check_scope
-from assistant.scope_model import ScopeModel, coverage, feature_names, scope_features, signals
+from assistant.scope_model import LearnedScope, ScopeModel, coverage, feature_names, scope_features, signals
+from assistant.scope_writers import WRITERS_FILE, Labelled, labelled
+from assistant.smalltalk import MAX_WORDS, small_talk
 from assistant.spelling import Speller, spelling_rules
-from assistant.text import RETRIEVAL_CHARS, clean
+from assistant.text import RETRIEVAL_CHARS, clean, for_matching
 from assistant.vectors import QueryVectors
 
 if TYPE_CHECKING:
@@ -30,19 +45,35 @@ OUT_OF_SCOPE_FILES = ("out_of_scope.txt", "consumer-train.txt", "medquad-train.t
 # The corpus's own sentences as in-scope examples, at most this many (evenly spread), so a 100k-chunk corpus
 # does not drown the written questions.
 MAX_CORPUS_EXAMPLES = 400
-# The threshold lets at most this share of held-out in-scope questions fall below it (the issue's ≤ 1%).
+# The gate lets at most this share of the writers' in-scope questions (out of writer) fall below it (the
+# issue's ≤ 1%).
 IN_SCOPE_LOSS = 0.01
-FOLDS = 5
-# Regularisation strength: 0.1 had the lowest held-out log loss of 0.03, 0.1, 0.3 and 1 with the bundled
-# model and training files (fixed rather than searched at every build, which took seconds per test index).
-C = 0.1
-SEED = 0
+# A follow-up the chat resolves to the previous answer is refused only below the gate probability that loses
+# this share of the writers' follow-ups about the article (out of writer). Alone, follow-ups score low: at the
+# gate's own threshold 31% of the six writers' follow-ups were lost, at this share's (about 0.01) 5%.
+FOLLOW_UP_LOSS = 0.05
+# A learned need may open at most this share of the questions the article answers with "the article doesn't
+# say" (out of writer, on top of the phrase rules' own); a learned small-talk kind may take at most this share
+# of short questions that are not small talk.
+NEED_FALSE_RATE = 0.02
+SMALL_TALK_FALSE_RATE = 0.005
+# Regularisation, compared leave-one-writer-out on the six writers: the gate at 0.03/0.1/0.3 (0.1 refused most
+# at 1% in-scope loss), the prior at 1/10/30/100 (30 and 100 put the most questions on an expected part),
+# the needs at 0.3/1/3/10, small talk at 0.3/1/3/10.
+GATE_C = 0.1
+PRIOR_C = 30.0
+NEED_C = 3.0
+CHAT_C = 3.0
+# The writers' name for small talk that is none of the others ("ok", "bruh"): answered as an acknowledgement.
+CHAT_KINDS = {"other": "acknowledgement"}
+NONE = "none"
 
 
-# Everything the model's training examples and features are read from: a change to any of them makes the
-# index stale, so the model is retrained rather than served against rules it was not trained with. The
+# Everything the models' training examples and features are read from: a change to any of them makes the
+# index stale, so the models are retrained rather than served against rules they were not trained with. The
 # rule engine's modules are here because the rules' verdicts are features.
 TRAINING_SOURCES = ("scope.py", "scope_signals.toml", "spelling.toml", "scope_train.py", "scope_model.py",
+                    "chunk_prior.py", "linear.py", "scope_writers.py", "answerability.toml", "smalltalk.toml",
                     "triage/rules.py", "triage/context.py", "triage/phrases.py", "triage/reading.py",
                     "text.py", "fuzzy.py")
 
@@ -51,7 +82,8 @@ def training_fingerprint() -> str:
     """A hash of the training files and of the code and rules that compute the features."""
     package = resources.files("assistant")
     digest = hashlib.sha256()
-    names = [*TRAINING_SOURCES, *(f"scope_training/{n}" for n in (*IN_SCOPE_FILES, *OUT_OF_SCOPE_FILES))]
+    names = [*TRAINING_SOURCES,
+             *(f"scope_training/{n}" for n in (*IN_SCOPE_FILES, *OUT_OF_SCOPE_FILES, WRITERS_FILE))]
     for name in names:
         digest.update(name.encode() + b"\0" + package.joinpath(name).read_bytes())
     return digest.hexdigest()[:16]
@@ -77,63 +109,194 @@ def corpus_examples(chunks: tuple[Chunk, ...]) -> list[str]:
     return found
 
 
-def training_set(chunks: tuple[Chunk, ...]) -> tuple[list[str], np.ndarray]:
-    inside = [q for name in IN_SCOPE_FILES for q in _lines(name)] + corpus_examples(chunks)
-    outside = [q for name in OUT_OF_SCOPE_FILES for q in _lines(name)]
-    return inside + outside, np.array([1] * len(inside) + [0] * len(outside))
+@dataclass(frozen=True)
+class TrainingData:
+    """Every training text once, with what each model reads of it.
+
+    `gate_rows` are the gate's features, `vectors` the query vectors (the spelling-fixed text, as served);
+    `gate` the gate's label (1 in scope, 0 not); `writer` the writer of a labelled question ("" for the rest);
+    `labelled` the writers' questions, which are the last rows, in the same order; `rule_need` and `rule_chat`
+    what the phrase rules already find in each text (the learned needs and small talk act only where they
+    find nothing).
+    """
+
+    texts: tuple[str, ...]
+    gate_rows: np.ndarray
+    vectors: np.ndarray
+    gate: np.ndarray
+    writer: np.ndarray
+    labelled: tuple[Labelled, ...]
+    rule_need: tuple[bool, ...]
+    rule_chat: tuple[bool, ...]
+    words: np.ndarray
+    views: tuple[tuple[str, str], ...]
+    view_vectors: np.ndarray
+
+    @property
+    def first(self) -> int:
+        """Row of the first writer's question."""
+        return len(self.texts) - len(self.labelled)
+
+    @property
+    def writers(self) -> list[str]:
+        return list(dict.fromkeys(item.writer for item in self.labelled))
 
 
-def feature_rows(built: BuiltIndex, embedder: Embedder, texts: list[str]) -> np.ndarray:
-    """The serving features of each text: spelling fixed, ranked against the index, rules read."""
+def training_data(built: BuiltIndex, embedder: Embedder) -> TrainingData:
+    """Features of every training text: spelling fixed, ranked against the index, rules read."""
     from assistant.retrieve import Retriever
 
+    inside = [q for name in IN_SCOPE_FILES for q in _lines(name)] + corpus_examples(built.chunks)
+    outside = [q for name in OUT_OF_SCOPE_FILES for q in _lines(name)]
+    writers = labelled()
+    texts = [*inside, *outside, *(item.text for item in writers)]
+    gate = [1] * len(inside) + [0] * len(outside) + [int(item.label in ("in_scope", "not_covered"))
+                                                     for item in writers]
     speller = Speller(built.chunks, spelling_rules())
     raws = [clean(t) for t in texts]
     queries = [speller.correct(r[:RETRIEVAL_CHARS]) for r in raws]
-    # The serving cache, filled in one batch: every query below is then a cache hit.
-    vectors = QueryVectors(embedder, len(queries))
-    vectors.many(queries)
-    retriever = Retriever(built, vectors.one)
-    rows = [scope_features(vectors.one(q), retriever.rank(q), check_scope(r), signals(q),
+    views = tuple(chunk_examples(built.chunks))
+    # The serving cache, filled at once: every query below is then a cache hit. Shortest first, so each batch
+    # pads to a length near its own (in the given order, the long consumer questions padded whole batches).
+    cache = QueryVectors(embedder, len(queries) + len(views))
+    cache.many(sorted({*queries, *(text for text, _ in views)}, key=len))
+    retriever = Retriever(built, cache.one)
+    rows = [scope_features(cache.one(q), retriever.rank(q), check_scope(r), signals(q),
                            coverage(q, retriever.bm25.idf)) for r, q in zip(raws, queries, strict=True)]
-    return np.vstack(rows)
+    return TrainingData(
+        texts=tuple(texts), gate_rows=np.vstack(rows), vectors=cache.many(queries).astype(np.float64),
+        gate=np.array(gate), writer=np.array([""] * (len(texts) - len(writers)) + [i.writer for i in writers]),
+        labelled=writers, rule_need=tuple(answerability().need(q) is not None for q in queries),
+        rule_chat=tuple(small_talk().kind(r) is not None for r in raws),
+        words=np.array([len(for_matching(r).split()) for r in raws]),
+        views=views, view_vectors=cache.many([text for text, _ in views]).astype(np.float64))
 
 
-def train_scope_model(built: BuiltIndex, embedder: Embedder) -> ScopeModel:
-    """The model for this corpus and encoder, trained once per process (tests build the same index often)."""
+def train_scope_model(built: BuiltIndex, embedder: Embedder) -> LearnedScope:
+    """The models for this corpus and encoder, trained once per process (tests build the same index often)."""
     key = (built.manifest.corpus_hash, embedder.name, str(getattr(embedder, "fingerprint", "")))
     if key not in _TRAINED:
-        _TRAINED[key] = fit_scope_model(built, embedder)
+        _TRAINED[key] = fit_learned_scope(training_data(built, embedder), built.chunks)
     return _TRAINED[key]
 
 
-_TRAINED: dict[tuple[str, str, str], ScopeModel] = {}
+_TRAINED: dict[tuple[str, str, str], LearnedScope] = {}
 
 
-def folded(pipeline: Any) -> tuple[np.ndarray, float]:
-    """Weights and bias on raw features: the scaler folded into the logistic regression, so serving is one dot."""
-    scaler, model = pipeline[0], pipeline[1]
-    weights = model.coef_[0] / scaler.scale_
-    return weights, float(model.intercept_[0] - np.sum(model.coef_[0] * scaler.mean_ / scaler.scale_))
+def without_writer(data: TrainingData, writer: str) -> np.ndarray:
+    """The rows a model scored on `writer` may train on: not the writer's, nor any other row with the same
+    words (generic questions such as "should i stop if it hurts" were written independently into the
+    training files and by more than one writer)."""
+    said = {for_matching(text) for text, who in zip(data.texts, data.writer, strict=True) if who == writer}
+    return np.array([who != writer and for_matching(text) not in said
+                     for text, who in zip(data.texts, data.writer, strict=True)])
 
 
-def fit_scope_model(built: BuiltIndex, embedder: Embedder) -> ScopeModel:
-    """Fit, pick the threshold on held-out folds, refit on everything, and fold the scaling into the weights."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+def fit_learned_scope(data: TrainingData, chunks: Sequence[Chunk], leave_out: str = "") -> LearnedScope:
+    """All four models, trained without the writer `leave_out` (none: every writer); each threshold chosen on
+    the predictions for every other writer by a model that did not see that writer."""
+    keep = without_writer(data, leave_out) if leave_out else np.ones(len(data.texts), bool)
+    writers = [w for w in data.writers if w != leave_out]
+    gate, gate_report = _fit_gate(data, keep, writers)
+    needs, need_report = _fit_detector(data, keep, writers, _need_label, NEED_C, data.rule_need, NEED_FALSE_RATE,
+                                       lambda item: item.label == "in_scope")
+    chat, chat_report = _fit_detector(data, keep, writers, _chat_label, CHAT_C, data.rule_chat,
+                                      SMALL_TALK_FALSE_RATE, _short_question(data))
+    prior = ChunkPrior.fit(*_prior_examples(data, keep, chunks), c=PRIOR_C)
+    report = {"writers": writers, "gate": gate_report, "needs": need_report, "small_talk": chat_report}
+    return LearnedScope(gate=ScopeModel(gate.features, gate.weights, gate.bias, gate.threshold, report,
+                                        gate.follow_up_threshold),
+                        prior=prior, needs=needs, chat=chat)
 
-    texts, labels = training_set(built.chunks)
-    rows = feature_rows(built, embedder, texts)
-    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
 
-    pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=C, class_weight="balanced", max_iter=5000))
-    held_out = cross_val_predict(pipeline, rows, labels, cv=folds, method="predict_proba")[:, 1]
-    inside = held_out[labels == 1]
+def _fit_gate(data: TrainingData, keep: np.ndarray, writers: list[str]) -> tuple[ScopeModel, dict[str, Any]]:
+    def fit(rows: np.ndarray) -> tuple[np.ndarray, float]:
+        _, coef, bias = fit_folded(data.gate_rows[rows], data.gate[rows], GATE_C, balanced=True)
+        return coef[0], float(bias[0])
+
+    first = np.arange(len(data.texts)) >= data.first
+    asked_alone = np.array([True] * data.first + [item.turn == 0 for item in data.labelled])
+    held_out = np.full(len(data.texts), np.nan)
+    for writer in writers:
+        weights, bias = fit(keep & without_writer(data, writer) & asked_alone)
+        rows = data.writer == writer
+        held_out[rows] = 1 / (1 + np.exp(-(data.gate_rows[rows] @ weights + bias)))
+    scored = first & keep & asked_alone
+    inside = held_out[scored & (data.gate == 1)]
     threshold = float(np.quantile(inside, IN_SCOPE_LOSS, method="lower"))
-    weights, bias = folded(pipeline.fit(rows, labels))
-    report = {"in_scope": int(labels.sum()), "out_of_scope": int((labels == 0).sum()), "C": C,
-              "held_out_in_scope_lost": float(np.mean(inside < threshold)),
-              "held_out_out_of_scope_passed": float(np.mean(held_out[labels == 0] >= threshold))}
-    return ScopeModel(feature_names(rows.shape[1] - len(feature_names(0))), weights, bias, threshold, report)
+    followed = held_out[first & keep & ~asked_alone & (data.gate == 1)]
+    follow_up_threshold = min(threshold, float(np.quantile(followed, FOLLOW_UP_LOSS, method="lower"))) \
+        if len(followed) else threshold
+    weights, bias = fit(keep & asked_alone)
+    refused = scored & (data.gate == 0) & np.array([False] * data.first + [i.label == "out_of_scope"
+                                                                           for i in data.labelled])
+    report = {"trained_on": int((keep & asked_alone).sum()), "C": GATE_C,
+              "out_of_writer_in_scope_lost": round(float(np.mean(inside < threshold)), 4),
+              "out_of_writer_out_of_scope_refused": round(float(np.mean(held_out[refused] < threshold)), 4),
+              "follow_up_threshold": round(follow_up_threshold, 4)}
+    dimension = data.gate_rows.shape[1] - len(feature_names(0))
+    return ScopeModel(feature_names(dimension), weights, bias, threshold, {}, follow_up_threshold), report
+
+
+def _need_label(item: Labelled) -> str | None:
+    """What a writer's question needs that the article does not give; `none` when it answers it."""
+    return item.detail if item.label == "not_covered" else NONE if item.label == "in_scope" else None
+
+
+def _chat_label(item: Labelled) -> str | None:
+    """The kind of a writer's small talk, `none` for a question; every writer's message counts."""
+    return CHAT_KINDS.get(item.detail, item.detail) if item.label == "small_talk" else NONE
+
+
+def _short_question(data: TrainingData) -> Callable[[Labelled], bool]:
+    short = {item.text for item, words in zip(data.labelled, data.words[data.first:], strict=True)
+             if words <= MAX_WORDS}
+    return lambda item: item.label != "small_talk" and item.text in short
+
+
+def _fit_detector(data: TrainingData, keep: np.ndarray, writers: list[str], label: Callable[[Labelled], str | None],
+                  c: float, ruled: tuple[bool, ...], false_rate: float, counted: Callable[[Labelled], bool]
+                  ) -> tuple[Detector, dict[str, Any]]:
+    """A softmax over the writers' labels with a `none` class, and the least confidence that takes at most
+    `false_rate` of the `counted` questions (those the rules left alone) out of `none`, out of writer."""
+    items = [(row, label(item)) for row, item in enumerate(data.labelled, data.first) if keep[row]]
+    items = [(row, name) for row, name in items if name is not None]
+
+    def fit(rows: list[tuple[int, str]]) -> Softmax:
+        return Softmax.fit(data.vectors[[r for r, _ in rows]], [name for _, name in rows], c, balanced=True)
+
+    none_held_out: dict[int, float] = {}
+    for writer in writers:
+        allowed = without_writer(data, writer)
+        model = fit([(r, n) for r, n in items if allowed[r]])
+        for row, _ in items:
+            if data.writer[row] == writer:
+                none_held_out[row] = float(model.probabilities(data.vectors[row])[model.classes.index(NONE)])
+    free = [row for row, _ in items if not ruled[row]]
+    wrong = np.array([none_held_out[r] for r in free if counted(data.labelled[r - data.first])])
+    # Below this P(none) a question is taken as the class it is likeliest to be.
+    threshold = float(np.quantile(wrong, false_rate, method="lower")) if len(wrong) else 0.0
+    wanted = [r for r in free if dict(items)[r] != NONE]
+    report = {"C": c, "none_below": round(threshold, 4),
+              "out_of_writer_found": round(float(np.mean([none_held_out[r] < threshold for r in wanted])), 4)
+              if wanted else None,
+              "out_of_writer_false": round(float(np.mean(wrong < threshold)), 4) if len(wrong) else None}
+    return Detector(fit(items), threshold), report
+
+
+def _prior_examples(data: TrainingData, keep: np.ndarray, chunks: Sequence[Chunk]
+                    ) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """The writers' answered questions asked alone, each once per part they accept (weighted to sum to one),
+    then every chunk's own views; parts the corpus no longer has are left out."""
+    ids = {c.chunk_id for c in chunks}
+    rows, labels, weights = [], [], []
+    for row, item in enumerate(data.labelled, data.first):
+        accepted = [e for e in item.expect if e in ids]
+        if keep[row] and item.turn == 0 and accepted:
+            rows += [data.vectors[row]] * len(accepted)
+            labels += accepted
+            weights += [1 / len(accepted)] * len(accepted)
+    rows += list(data.view_vectors)
+    labels += [chunk_id for _, chunk_id in data.views]
+    weights += [1.0] * len(data.views)
+    return np.vstack(rows), labels, np.array(weights)

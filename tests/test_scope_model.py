@@ -15,11 +15,12 @@ import pytest
 from conftest import DATA
 
 from assistant import Assistant, IndexCorruptError, Settings
+from assistant.linear import folded
 from assistant.manifest import read_manifest
 from assistant.real_questions import TRAINING_DIR, is_training
 from assistant.scope import check_scope
 from assistant.scope_model import ScopeModel, feature_names, signals
-from assistant.scope_train import IN_SCOPE_LOSS, folded
+from assistant.scope_train import IN_SCOPE_LOSS, TrainingData, without_writer
 
 
 def test_folded_weights_give_the_fitted_pipelines_probabilities():
@@ -32,7 +33,7 @@ def test_folded_weights_give_the_fitted_pipelines_probabilities():
     labels = (rows @ np.array([1.0, -0.1, 5.0]) + rng.normal(0, 1, 200) > 14).astype(int)
     pipeline = make_pipeline(StandardScaler(), LogisticRegression()).fit(rows, labels)
     weights, bias = folded(pipeline)
-    model = ScopeModel(("a", "b", "c"), weights, bias, 0.5, {})
+    model = ScopeModel(("a", "b", "c"), weights[0], float(bias[0]), 0.5, {})
     ours = np.array([model.probability(row) for row in rows])
     assert np.allclose(ours, pipeline.predict_proba(rows)[:, 1], atol=1e-9)
 
@@ -42,10 +43,14 @@ def test_the_model_is_plain_json_in_the_manifest_with_its_threshold(fake_bot: As
     manifest = read_manifest(settings.index_dir)
     assert "scope-model.json" in manifest.files
     stored = json.loads((settings.index_dir / manifest.data / "scope-model.json").read_text())
-    assert stored["features"] == list(feature_names(384))
-    assert len(stored["weights"]) == len(stored["features"]) and 0 < stored["threshold"] < 1
-    assert stored["report"]["held_out_in_scope_lost"] <= IN_SCOPE_LOSS
-    assert stored["report"]["in_scope"] > 200 and stored["report"]["out_of_scope"] > 800
+    gate = stored["gate"]
+    assert gate["features"] == list(feature_names(384))
+    assert len(gate["weights"]) == len(gate["features"]) and 0 < gate["threshold"] < 1
+    report = gate["report"]
+    # The threshold is chosen on writers the gate was not trained with, for the issue's in-scope loss.
+    assert report["gate"]["out_of_writer_in_scope_lost"] <= IN_SCOPE_LOSS
+    assert report["gate"]["trained_on"] > 1000 and len(report["writers"]) >= 6
+    assert set(stored) == {"gate", "prior", "needs", "small_talk"}
 
 
 def test_a_model_for_other_features_is_refused():
@@ -107,10 +112,12 @@ def test_reported_real_questions_are_never_trained_on():
 
 
 def test_blind_sets_are_not_in_the_training_files():
-    """Neither the scope sets (tables of question kinds) nor the red-flag sets (lists of messages) in blind/
-    (the other-language set, a table of its own, is checked with the red-flag sets' messages)."""
+    """Neither the first scope writers' sets (tables of question kinds) nor the red-flag sets (lists of messages)
+    in blind/ (the other-language set, a table of its own, is checked with the red-flag sets' messages). The
+    later writers in blind/scope-train/ are trained on, and left out with every row of the same words when
+    they are scored (see the next test)."""
     written = {line.lower() for name in ("in_scope.txt", "out_of_scope.txt") for line in _lines(TRAINING_DIR / name)}
-    blind = [json.loads(p.read_text()) for p in (DATA / "blind").glob("**/*.json")]
+    blind = [json.loads(p.read_text()) for p in (DATA / "blind").glob("*.json")]
     scope_sets = [b for b in blind if isinstance(b, dict) and "in_scope" in b]
     red_flag_sets = [b for b in blind if isinstance(b, list)]
     red_flag_sets += [[*b["other_language"], *b["english"]] for b in blind if isinstance(b, dict) and "english" in b]
@@ -120,3 +127,24 @@ def test_blind_sets_are_not_in_the_training_files():
     messages = {m.lower() for b in red_flag_sets for item in b for m in item.get("messages") or [item["text"]]}
     assert written.isdisjoint(questions)
     assert written.isdisjoint(messages)
+
+
+def test_a_writer_left_out_takes_every_row_with_the_same_words_with_it():
+    """A generic question written into a training file and by a writer is not trained on when that writer is
+    scored, so out-of-writer figures are not flattered by coincidence."""
+    texts = ("Should I stop if it hurts?", "how do i do the bridge", "should i stop if it hurts", "bye", "bye")
+    data = TrainingData(texts=texts, gate_rows=np.zeros((5, 1)), vectors=np.zeros((5, 1)),
+                        gate=np.array([1, 1, 1, 0, 0]), writer=np.array(["", "", "st1", "st2", "st1"]),
+                        labelled=(), rule_need=(False,) * 5, rule_chat=(False,) * 5, words=np.ones(5),
+                        views=(), view_vectors=np.zeros((0, 1)))
+    assert without_writer(data, "st1").tolist() == [False, True, False, False, False]
+    assert without_writer(data, "st2").tolist() == [True, True, True, False, False]
+
+
+def test_the_packaged_writers_copy_matches_the_blind_sets():
+    """The installed package trains from `scope_training/writers.json`: it must be what the writers wrote
+    (regenerate with `python -m assistant.scope_writers`)."""
+    from assistant.scope_writers import collect, writers_data
+
+    assert writers_data() == collect()["writers"]
+    assert {"sc1", "sc2", "st1", "st2", "st3", "st4"} <= set(writers_data())
