@@ -4,6 +4,13 @@ A multinomial logistic regression from the question's vector to chunk ids, train
 blind writers' questions with the parts they expect and from every chunk's own views (title, names, steps,
 sentences), so a clinic's added document has a prior from its own text and still ranks by retrieval alone.
 Retrieval adds `PRIOR_WEIGHT` times its probability to each chunk's fused score (see `retrieve.py`).
+
+The prior re-ranks within the document retrieval puts first, as each chunk's share of that document. The
+writers asked about the bundled article only, so the prior knows which part of it a question is about, not
+which document: over all chunks, their many questions pulled "what stretches can I do at my desk?" to the
+article's relief list over a clinic's own desk-stretches handout, and a prior normalised per document lifted
+the handout's few chunks over the article's (113 of 126 labelled questions on target, from 122). With one
+document nothing changes.
 """
 
 from __future__ import annotations
@@ -39,6 +46,14 @@ def chunk_examples(chunks: Sequence[Chunk]) -> list[tuple[str, str]]:
 
 
 @dataclass(frozen=True)
+class Placement:
+    """Where an index's chunks sit in the prior: each one's class (-1 for none) and its document's number."""
+
+    columns: np.ndarray
+    documents: np.ndarray
+
+
+@dataclass(frozen=True)
 class ChunkPrior:
     model: Softmax
 
@@ -46,15 +61,20 @@ class ChunkPrior:
     def fit(cls, rows: np.ndarray, labels: Sequence[str], weights: np.ndarray, c: float) -> ChunkPrior:
         return cls(Softmax.fit(rows, labels, c, weights))
 
-    def columns(self, chunk_ids: Sequence[str]) -> np.ndarray:
-        """For each chunk in this order, its class (or -1 for a chunk the prior has no class for)."""
-        place = {name: i for i, name in enumerate(self.model.classes)}
-        return np.array([place.get(chunk_id, -1) for chunk_id in chunk_ids])
+    def place(self, chunks: Sequence[Chunk]) -> Placement:
+        """The placement of these chunks, in this order."""
+        classes = {name: i for i, name in enumerate(self.model.classes)}
+        documents = {name: i for i, name in enumerate(dict.fromkeys(c.document for c in chunks))}
+        return Placement(np.array([classes.get(c.chunk_id, -1) for c in chunks]),
+                         np.array([documents[c.document] for c in chunks]))
 
-    def probabilities(self, vector: np.ndarray, columns: np.ndarray) -> np.ndarray:
-        """The prior of each chunk (0 for those without a class), in the order `columns` was made for."""
+    def probabilities(self, vector: np.ndarray, placement: Placement, leading: int) -> np.ndarray:
+        """Each chunk's prior within the document of chunk `leading` (retrieval's first), 0 elsewhere and for
+        chunks without a class, in the placement's order."""
         found = self.model.probabilities(vector.astype(np.float64))
-        return np.where(columns >= 0, found[columns], 0.0)
+        same = (placement.columns >= 0) & (placement.documents == placement.documents[leading])
+        prior = np.where(same, found[placement.columns], 0.0)
+        return prior / max(float(prior.sum()), np.finfo(np.float64).tiny)
 
     def to_dict(self) -> dict[str, Any]:
         return self.model.to_dict()

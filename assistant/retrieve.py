@@ -4,7 +4,7 @@ list intent."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -123,7 +123,7 @@ class Retriever:
         self.chunks = built.chunks
         self.encode = encode
         self.prior = prior
-        self.prior_columns = prior.columns([c.chunk_id for c in built.chunks]) if prior is not None else None
+        self.placement = prior.place(built.chunks) if prior is not None else None
         titles = {c.chunk_id: c.title for c in self.chunks}
         self.bm25 = BM25([embedding_text(c, titles) for c in self.chunks])
         self.position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
@@ -162,14 +162,14 @@ class Retriever:
             fused = lexical.copy()
         else:
             fused = self._rrf(dense, lexical)
-        prior = self.prior.probabilities(self.encode(question), self.prior_columns) \
-            if self.prior is not None and self.prior_columns is not None else None
         named = self.names.find(question)
         kinds = intended_kinds(question)
         groups = [] if named else list_groups(question, self.chunks)
         if "precaution" in kinds:
             # "What should I do if an exercise hurts?" asks for a precaution, not for more exercises.
             groups = [(g, n) for g, n in groups if self.intent_kinds[self.position[g]] == "precaution"]
+        prior = self.prior.probabilities(self.encode(question), self.placement, self._leading(fused, named, groups)) \
+            if self.prior is not None and self.placement is not None else None
         if method == "hybrid":
             if prior is not None:
                 fused += PRIOR_WEIGHT * prior
@@ -183,6 +183,15 @@ class Retriever:
         order = np.lexsort((np.arange(len(fused)), -fused)).tolist()
         return Ranking(order=order, scores=fused, dense=dense, lexical=lexical, named=named,
                        intents=frozenset(kinds), groups=tuple(chunk_id for chunk_id, _ in groups), prior=prior)
+
+    def _leading(self, fused: np.ndarray, named: Sequence[str], groups: Sequence[tuple[str, int]]) -> int:
+        """The chunk whose document the chunk prior re-ranks: the first named, else the list with the most
+        cues (the fused order breaking ties), else the fused first."""
+        if named:
+            return self.position[named[0]]
+        if groups:
+            return max((cues, fused[self.position[g]], -self.position[g], self.position[g]) for g, cues in groups)[3]
+        return int(np.argmax(fused))
 
     def _member_kind(self, chunk: Chunk) -> str:
         if chunk.kind != "group" or not chunk.members:
