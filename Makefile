@@ -10,7 +10,8 @@ CORPUS := $(wildcard corpus/*.txt corpus/*.md corpus/*.toml) assistant/red_flag_
 # reads them make the index stale too.
 SCOPE := $(wildcard assistant/scope_training/* assistant/scope_signals.toml assistant/spelling.toml \
 	assistant/scope.py assistant/scope_train.py assistant/scope_model.py assistant/chunk_prior.py assistant/linear.py \
-	assistant/scope_writers.py assistant/answerability.toml assistant/smalltalk.toml assistant/triage/rules.py \
+	assistant/scope_writers.py assistant/answerability.toml assistant/smalltalk.toml assistant/answer_policy.toml \
+	assistant/answer_policy.py assistant/triage/rules.py \
 	assistant/triage/context.py assistant/triage/phrases.py assistant/triage/reading.py assistant/text.py assistant/fuzzy.py)
 # Keep Hugging Face and Gradio from reaching for the network, at build, run and test time alike.
 export HF_HUB_OFFLINE := 1

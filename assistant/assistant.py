@@ -12,11 +12,11 @@ from typing import Any
 from assistant import compose, replies
 from assistant.answerability import Need, answerability, caution_line, not_covered, not_covered_line, quote_caution
 from assistant.conversation import (
-    REFERS_BACK,
     Turn,
     aspect_of,
     last_topic,
     read_history,
+    refers_back,
     resolve_follow_up,
     user_messages,
 )
@@ -313,7 +313,7 @@ class Assistant:
             if self._has_own_topic(ranking, follow_up.chunk_id):
                 # "Is it safe?" after the Bridge: a topic of its own (a precaution), asked in the chat's context.
                 return by_rank
-            if need is None and not REFERS_BACK.search(for_matching(query)) and \
+            if need is None and not refers_back(query) and \
                     not self._in_scope(query, ranking, scope, said, follow_up=True):
                 # "How do I bake bread?" after the Bridge: nothing leans on it and nothing is about the article.
                 return None

@@ -7,35 +7,22 @@ The topic a follow-up leans on is state carried as data: an assistant message in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.answer_policy import cues_of
 from assistant.compose import SOURCE_PREFIX, Aspect
 from assistant.records import Chunk
 from assistant.text import STOPWORDS, clean, for_matching, stem
 
-ASPECTS: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
-    ("other_side", re.compile(r"\b(?:other (?:leg|side|knee)|switch (?:legs?|sides?)|each (?:leg|side)|both sides)\b")),
-    ("dose", re.compile(r"\b(?:how long|how many|how much (?:time|seconds?|minutes?)|how often|"
-                        r"hold(?:ing)? (?:it|this|that|for)|reps?|repetitions?|sets?)\b")),
-    ("targets", re.compile(r"\b(?:muscles?|what (?:does|do) (?:it|that|this|they) (?:work|do|target|help)|"
-                           r"target(?:s|ed)?|works? on|good for)\b")),
-    ("steps", re.compile(r"\b(?:steps?|instructions?|how (?:do|should|can) (?:i|you) do (?:it|that|this|them)|"
-                         r"again|walk me through|show me how)\b")),
-)
-REFERS_BACK = re.compile(r"\b(?:it|that|this|one|them|those|these|the exercise|the stretch|the pose|the move|"
-                         r"more|else)\b")
-ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
-            "last": -1, "one": 0, "two": 1, "three": 2, "four": 3, "number 1": 0, "number 2": 1,
-            "number 3": 2, "number 4": 3}
-ORDINAL = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th|last|number [1-4])\b(?: one)?|"
-                     r"\bthe (one|two|three|four)\b")
-GENTLER = re.compile(r"\b(?:gentler|more gentle|easier|less (?:intense|hard|strenuous)|too (?:hard|much|intense)|"
-                     r"something (?:gentle|easy|lighter)|lighter|softer|relax(?:ing)?)\b")
-HARDER = re.compile(r"\b(?:harder|more (?:challenging|intense|difficult)|too easy|stronger|tougher|"
-                    r"build (?:more )?strength)\b")
+# The parts of an exercise a question can ask about, tried in this order; the words that show each are the cues
+# of the same names in answer_policy.toml, as are those of the places in a list and of "gentler" / "harder".
+ASPECTS: tuple[Aspect, ...] = ("other_side", "dose", "targets", "steps")
+PLACES = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1}
+# "Something gentler" goes to the group whose cues include "gentle"; gentle is tried first ("too hard, harder
+# on my knees").
+INTENSITY = ("gentle", "harder")
 
 
 # Words in many exercise names, which single none of them out.
@@ -111,8 +98,13 @@ def last_topic(turns: Sequence[Turn], by_id: Mapping[str, Chunk], by_label: Mapp
 
 def aspect_of(question: str) -> Aspect:
     """Which part of an exercise a question asks about; the whole card when it names none."""
-    text = for_matching(question)
-    return next((aspect for aspect, pattern in ASPECTS if pattern.search(text)), "card")
+    found = cues_of(question)
+    return next((aspect for aspect in ASPECTS if aspect in found), "card")
+
+
+def refers_back(question: str) -> bool:
+    """Whether a question has a word that leans on the previous answer ("it", "that one", "what else")."""
+    return "refers_back" in cues_of(question)
 
 
 @dataclass(frozen=True)
@@ -147,22 +139,23 @@ def resolve_follow_up(question: str, topic: Chunk | None, by_id: Mapping[str, Ch
     text = for_matching(question)
     if len(text) >= 120:
         return None
+    found = cues_of(question)
     groups = [c for c in by_id.values() if c.kind == "group"]
-    if GENTLER.search(text) or HARDER.search(text):
-        cue = "gentle" if GENTLER.search(text) else "harder"
-        target = next((g for g in groups if cue in g.cues), None)
+    intensity = found.first_listed(INTENSITY)
+    if intensity is not None:
+        target = next((g for g in groups if intensity in g.cues), None)
         return FollowUp(target.chunk_id, "card", explicit=True) if target else None
     named = member_named(text, topic, by_id)
     if named is not None:
         return FollowUp(named, aspect_of(question), explicit=True)
-    ordinal = ORDINAL.search(text)
-    if topic.kind == "group" and ordinal and topic.members:
-        place = ORDINALS[ordinal.group(1) or ordinal.group(2)]
+    ordinal = found.first_written(PLACES)
+    if topic.kind == "group" and ordinal is not None and topic.members:
+        place = PLACES[ordinal]
         if place < len(topic.members):
             return FollowUp(topic.members[place], aspect_of(question), explicit=True)
     aspect = aspect_of(question)
     if topic.kind in ("exercise", "mention"):
         return FollowUp(topic.chunk_id, aspect, explicit=aspect != "card")
-    if aspect in ("card", "steps") and REFERS_BACK.search(text):
+    if aspect in ("card", "steps") and refers_back(question):
         return FollowUp(topic.chunk_id, "card", explicit=False)
     return None

@@ -3,13 +3,13 @@ list intent."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
+from assistant.answer_policy import cues_of
 from assistant.chunk_prior import PRIOR_WEIGHT, ChunkPrior
 from assistant.index import BuiltIndex, embedding_text
 from assistant.lexical import BM25
@@ -35,30 +35,12 @@ NAME_ORDER_STEP = 0.01
 GROUP_BOOST = 0.5
 GROUP_CUE_STEP = 0.05
 DENSE_CANDIDATES = 1024
-# A request for several things rather than one ("what stretches…", "give me some exercises").
-LIST_CUE = re.compile(
-    r"\b(?:exercises|stretches|workouts|moves|poses|routines?|programmes?|programs?|plan|list|options|ways|"
-    r"ideas|things|tips|what (?:(?:can|will|would|might|could) )?helps?|what (?:can|should) i do|what works|"
-    r"anything (?:to|for|that)|something (?:to|for|that)|recommend\w*|suggest\w*|good for|best for|dos|donts)\b"
-)
-# "Exercises" with nothing more specific: the question asks for the groups themselves.
-PLAIN_LIST = re.compile(
-    r"\b(?:what|which|list|show me|give me|any)(?: \w+){0,2} (?:exercises|stretches|workouts|moves)\b")
-# Question forms that point at a kind of chunk: a small nudge that settles close calls.
-KIND_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("precaution", re.compile(
-        r"\b(?:safe|safely|safety|hurt(?:ing)? myself|injur\w*|beginner|starting out|form|technique|careful|"
-        r"precautions?|tips?|avoid|watch out|mistakes?|if (?:\w+ ){0,5}hurts?|hurts? (?:while|when|during)|"
-        r"progress\w*|every week|each week|(?:make|making|get|getting) (?:it )?harder|"
-        r"how heavy|how much weight|lighter|start(?:ing)? (?:light|with)|"
-        r"alignment|push through|rest|every day|too much|overdo\w*|limits?|check with|professional|"
-        r"doctor|physio\w*|trainer|gradual\w*|slowly|intensity|increase)\b")),
-    ("info", re.compile(r"^why\b|\bwhy (?:should|would|do|does|is|are)\b|\bpoint of\b|\bworth it\b|\bmatters?\b")),
-)
+# Chunk kinds a question's form can ask for: a small nudge that settles close calls. The words that show each
+# are the cues of the same names in answer_policy.toml.
+INTENT_KINDS = ("precaution", "info")
 # A chunk of the kind the question's form asks for gets this much, against fused scores of at most 0.025:
 # enough to reorder neighbours whose fused scores are close, not to lift a chunk both methods rank low.
 INTENT_BOOST = 0.01
-ONE_THING = re.compile(r"\b(?:the best|best (?:one|exercise|single))\b")
 
 
 @dataclass(frozen=True)
@@ -97,21 +79,25 @@ def cue_count(words: list[str], cues: tuple[str, ...]) -> int:
 
 
 def list_groups(question: str, chunks: tuple[Chunk, ...]) -> list[tuple[str, int]]:
-    """Groups a list-seeking question points at, with how many of their cues it contains."""
-    text = for_matching(question)
-    if not LIST_CUE.search(text) or ONE_THING.search(text):
+    """Groups a list-seeking question points at, with how many of their cues it contains.
+
+    A request for one thing ("the best stretch") is not a list; a request for exercises with nothing more
+    specific ("what exercises are there?") points at every group.
+    """
+    found = cues_of(question)
+    if "list" not in found or "one_thing" in found:
         return []
-    words = text.split()
+    words = for_matching(question).split()
     counted = [(c.chunk_id, cue_count(words, c.cues)) for c in chunks if c.kind == "group"]
-    if not any(n for _, n in counted) and PLAIN_LIST.search(text):
+    if not any(n for _, n in counted) and "plain_list" in found:
         return [(chunk_id, 0) for chunk_id, _ in counted]
     return [(chunk_id, n) for chunk_id, n in counted if n]
 
 
 def intended_kinds(question: str) -> set[str]:
     """Chunk kinds the question's form asks for ("is it safe…" → precautions)."""
-    text = for_matching(question)
-    return {kind for kind, pattern in KIND_INTENTS if pattern.search(text)}
+    found = cues_of(question)
+    return {kind for kind in INTENT_KINDS if kind in found}
 
 
 class Retriever:

@@ -74,8 +74,8 @@ NONE = "none"
 # rule engine's modules are here because the rules' verdicts are features.
 TRAINING_SOURCES = ("scope.py", "scope_signals.toml", "spelling.toml", "scope_train.py", "scope_model.py",
                     "chunk_prior.py", "linear.py", "scope_writers.py", "answerability.toml", "smalltalk.toml",
-                    "triage/rules.py", "triage/context.py", "triage/phrases.py", "triage/reading.py",
-                    "text.py", "fuzzy.py")
+                    "answer_policy.toml", "answer_policy.py", "triage/rules.py", "triage/context.py",
+                    "triage/phrases.py", "triage/reading.py", "text.py", "fuzzy.py")
 
 
 def training_fingerprint() -> str:

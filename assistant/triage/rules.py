@@ -190,18 +190,30 @@ class RuleSet:
     def search(self, messages: Sequence[str], only: Rule | None = None) -> Found | None:
         """The first category, in level order, that any of its rules finds in the messages (or only `only`)."""
         texts = self.read(messages)
+        fired = next(self._fired(texts, only), None)
+        return None if fired is None else Found(fired[0], fired[1], _evidence(texts, fired[2]))
+
+    def found(self, messages: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """Every category some rule finds, by id in level order, with where its first match starts (message,
+        token): for rule files whose categories are independent cues rather than one verdict."""
+        return {category.id: min(hits)[:2] for category, _, hits in self._fired(self.read(messages))}
+
+    def _fired(self, texts: list[Text], only: Rule | None = None) -> Iterator[tuple[Category, Rule, list[Hit]]]:
+        """Each category that one of its rules finds, in level order, through the first rule that does."""
         if not texts:
-            return None
+            return
         state = Conversation(texts, self)
+        # A rule with a word group none of whose phrases starts anywhere cannot fire: skipped before any search.
+        started = frozenset().union(*(t.started for t in texts))
         for category in self.categories:
             for rule in category.rules:
-                if (only is not None and rule is not only) or (
+                if (only is not None and rule is not only) or any(started.isdisjoint(p) for _, p in rule.groups) or (
                         rule.conversation_needs and not state.has(rule.conversation_needs)):
                     continue
                 hits = _Search(self, texts, rule, state).run()
                 if hits:
-                    return Found(category, rule, _evidence(texts, hits))
-        return None
+                    yield category, rule, hits
+                    break
 
     def groups_found(self, messages: Sequence[str]) -> Iterator[tuple[Rule, str, bool, tuple[Modifier, ...]]]:
         """Every word group of every rule that occurs in the messages: whether one match of it counts, and

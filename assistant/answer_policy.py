@@ -1,0 +1,80 @@
+"""Answer policy: which cues of `answer_policy.toml` a question shows, read by the same phrase engine as triage.
+
+The file holds the words; retrieval (`retrieve.py`: list requests, the kind of chunk asked for) and follow-ups
+(`conversation.py`: aspects, ordinals, "gentler", words that lean back) hold what each cue does. One reading
+per question serves every cue, so asking about several costs one search.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from assistant.text import for_matching
+from assistant.triage import RuleSet
+
+POLICY_FILE = "answer_policy.toml"
+LEVEL = "cue"
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The cues one question shows, each with the token where its first match starts."""
+
+    at: Mapping[str, int]
+
+    def __contains__(self, cue: object) -> bool:
+        return cue in self.at
+
+    def first_listed(self, cues: Iterable[str]) -> str | None:
+        """Of these cues, the first in the order given that the question shows ("too hard" before "harder")."""
+        return next((cue for cue in cues if cue in self.at), None)
+
+    def first_written(self, cues: Iterable[str]) -> str | None:
+        """Of these cues, the one the question writes first ("not the first, the second" means the first)."""
+        found = [cue for cue in cues if cue in self.at]
+        return min(found, key=self.at.__getitem__) if found else None
+
+
+@dataclass(frozen=True, eq=False)
+class AnswerPolicy:
+    """The cue rules, and the cues that count only as a message's first words (and the cue they count as)."""
+
+    rules: RuleSet
+    openings: Mapping[str, str]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AnswerPolicy:
+        openings = dict(data.get("openings", {}))
+        rules = RuleSet.from_dict({k: v for k, v in data.items() if k != "openings"}, levels=[LEVEL])
+        ids = {c.id for c in rules.categories}
+        unknown = (set(openings) | set(openings.values())) - ids
+        if unknown:
+            raise ValueError(f"{POLICY_FILE}: [openings] names unknown categories {sorted(unknown)}")
+        return cls(rules, openings)
+
+    def cues(self, question: str) -> Cues:
+        # Read as words only, as names and group cues are: punctuation neither joins nor parts a cue's words.
+        at = {cue: token for cue, (_, token) in self.rules.found([for_matching(question)]).items()}
+        for opening, counts_as in self.openings.items():
+            if at.pop(opening, None) == 0:
+                at.setdefault(counts_as, 0)
+        return Cues(at)
+
+
+@lru_cache(maxsize=1)
+def answer_policy() -> AnswerPolicy:
+    """The bundled policy, read once."""
+    text = resources.files("assistant").joinpath(POLICY_FILE).read_text(encoding="utf-8")
+    return AnswerPolicy.from_dict(tomllib.loads(text))
+
+
+@lru_cache(maxsize=1024)
+def cues_of(question: str) -> Cues:
+    """The cues a question shows; one question is asked about by retrieval and follow-ups alike, so it is read
+    once."""
+    return answer_policy().cues(question)
