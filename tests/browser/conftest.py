@@ -6,6 +6,7 @@ import functools
 import http.server
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -61,17 +62,26 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         """Keep the test output for the tests."""
 
 
+@contextmanager
+def on_two_origins(directory: Path) -> Iterator[Pages]:
+    """The folder served from 127.0.0.1 (an origin the server allows) and from 127.0.0.2 (one it refuses)."""
+    allowed, allowed_url = serve_directory(directory, "127.0.0.1")
+    refused, refused_url = serve_directory(directory, "127.0.0.2")
+    try:
+        yield Pages(allowed=allowed_url, refused=refused_url)
+    finally:
+        for httpd in (allowed, refused):
+            httpd.shutdown()
+            httpd.server_close()
+
+
 @pytest.fixture(scope="session")
 def pages(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pages]:
     """The clinic pages on two more origins: 127.0.0.1 on another port (allowed) and 127.0.0.2 (not)."""
     directory = tmp_path_factory.mktemp("clinic-site")
     Pages.write(directory, server.url)
-    allowed, allowed_url = serve_directory(directory, "127.0.0.1")
-    refused, refused_url = serve_directory(directory, "127.0.0.2")
-    yield Pages(allowed=allowed_url, refused=refused_url)
-    for httpd in (allowed, refused):
-        httpd.shutdown()
-        httpd.server_close()
+    with on_two_origins(directory) as pages:
+        yield pages
 
 
 @pytest.fixture(scope="session")
@@ -89,9 +99,5 @@ def clinic_pages(clinic_server: Server, tmp_path_factory: pytest.TempPathFactory
     Pages.write(directory, clinic_server.url)
     widget_js = httpx.get(f"{clinic_server.url}/widget.js").text
     Pages.write_self_hosted(directory, widget_js, f"http://127.0.0.1:{free_port()}")
-    allowed, allowed_url = serve_directory(directory, "127.0.0.1")
-    refused, refused_url = serve_directory(directory, "127.0.0.2")
-    yield Pages(allowed=allowed_url, refused=refused_url)
-    for httpd in (allowed, refused):
-        httpd.shutdown()
-        httpd.server_close()
+    with on_two_origins(directory) as pages:
+        yield pages
