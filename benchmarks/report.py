@@ -63,7 +63,7 @@ def measure_serving(plan: Plan, questions: list[str], figures: dict[str, Any],
             http.append(serve.request_p50(port, [f"{q} {run}" for q in questions]))
         figures["serving_rss_mb"] = rss_mb(pid)
         emit(_ratio_line("POST /api/ask p50 vs in-process ask() p50", Spread.of(http).scaled(1000),
-                         Spread.of(local).scaled(1000), ratios(http, local), "ms", "≤ 1.5×"))
+                         Spread.of(local).scaled(1000), ratios(http, local), "ms", "≤ 1.2×"))
         single = run_probe(latency.PROBES, "assistant_rate", {"questions": questions,
                                                                "seconds": min(plan.load_s, 10.0)})["per_s"]
         # Warm-up: the server's worker threads, buffers and query cache grow here, not in the measured load.
