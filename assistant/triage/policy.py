@@ -78,8 +78,10 @@ def triage(messages: Sequence[str], opinion: LearnedOpinion | None = None) -> Tr
 def second_opinion(messages: Sequence[str], opinion: LearnedOpinion) -> Triage:
     """The learned opinion alone, for a conversation no rule flagged: "urgent" (check first) when it is likely a
     red flag, "emergency" when, more likely still, an emergency one. Below `raise`, a conversation read as an
-    emergency category at `hold` or more is not alarmed but held (source "hold"): a missed emergency must never
-    be answered with exercise steps, and an alarm at that score would be false far more often than not. Only in
+    emergency category at `hold` or more (`hold_symptoms`, lower, when it names symptoms of the user's own, now)
+    is not alarmed but held (source "hold"): a missed emergency must never be answered with exercise steps, and
+    an alarm at that score would be false far more often than not; a plain question about how an exercise is done
+    ("lying on my back, knees bent, push my hips up") names no symptom and is held only at `hold`. Only in
     back-pain chat ([words].domain), where it was trained."""
     if not red_flags().mentions(messages, "domain"):
         return Triage("none")
@@ -90,7 +92,8 @@ def second_opinion(messages: Sequence[str], opinion: LearnedOpinion) -> Triage:
     quote = judged.quote[:EVIDENCE_CHARS]
     why = f"reads like: “{judged.exemplar}”"
     if judged.score < opinion.thresholds["raise"]:
-        if category.level == "emergency" and judged.score >= opinion.thresholds["hold"]:
+        if category.level == "emergency" and judged.score >= opinion.thresholds[
+                "hold_symptoms" if judged.symptoms else "hold"]:
             return Triage("none", category.id, category.label, quote, None, "hold", why, round(judged.score, 3))
         return Triage("none")
     level: Level = "emergency" if (category.level == "emergency"

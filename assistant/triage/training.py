@@ -25,17 +25,20 @@ import numpy as np
 
 from assistant.text import clean
 from assistant.triage.exemplars import EXEMPLARS_FILE
-from assistant.triage.learned import Featurizer, Model, feature_names
+from assistant.triage.learned import SYMPTOMS_COLUMN, Featurizer, Model, feature_names
 from assistant.triage.policy import NEVER_VETOED, RULES_FILE, VETO_CUES, red_flags
 
 REGULARISATION = 0.05  # sklearn's C: 0.01-0.2 gave the same out-of-writer figures within 0.005 (9 writers)
 EMERGENCY_PRECISION = 0.9  # a raise says "emergency" only where 9 in 10 raised that high were emergencies
 # Emergencies raised or held (their exercise steps held back) out of writer: a missed emergency may otherwise be
-# answered with exercise steps. Round 4, seven blind writers: 0.985 gives hold 0.08 (9 of 628 left open, 73 of 813
-# look-alikes and 12 of 379 ordinary questions held); 0.99 held twice as many. Raising them instead, at 0.25 (round 3),
-# doubled the false alarms out of writer.
-EMERGENCY_COVER = 0.985
-HOLD_GRID = tuple(round(x, 2) for x in np.arange(0.01, 0.51, 0.01))
+# answered with exercise steps. The holds are the pair that holds the fewest blind non-red-flags while covering this
+# share. Round 4, nine blind writers (778 emergencies, 19 left open by round 3's raise at 0.25): 0.978 gives hold
+# 0.25 / 0.07 with symptoms, 17 open, 41 look-alikes and 3 ordinary questions held; 0.98 gives 0.10 / 0.05, 15
+# open, 68 and 13 held; 0.985 gives 0.05 / 0.05, 11 open, 94 and 17 held (plain "how is it done" questions about the
+# bridge or the cat among them).
+EMERGENCY_COVER = 0.978
+# Below 0.05 the score is noise on plain questions that name a leg ("one leg at a time or both?": 0.03).
+HOLD_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.51, 0.01))
 VETO_MAX_LOST = 0  # the veto threshold is the highest that lost no red flag out of writer
 GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.96, 0.05))
 ORDINARY = ("questions.json", "in_scope.json", "writer-l1.json")  # ordinary questions and chat, not look-alikes
@@ -153,6 +156,7 @@ class Scored:
     category: str
     rules: str | None  # the category a rule found, or None
     trap_cue: bool  # a cue of VETO_CUES is in the conversation
+    symptoms: bool  # symptom words no context cue reaches (the user's own, now)
     in_domain: bool  # the conversation is back-pain chat ([words].domain): the raise applies
 
 
@@ -161,6 +165,7 @@ def out_of_writer(examples: Sequence[Example], rows: Sequence[np.ndarray], class
     """Each writer scored by a model trained on all the others."""
     names = feature_names()
     trap_columns = [names.index(f"conversation.cue.{c}") for c in sorted(VETO_CUES)]
+    symptoms = names.index(SYMPTOMS_COLUMN)
     scored: dict[int, Scored] = {}
     for writer in dict.fromkeys(e.writer for e in examples):
         inside = [i for i, e in enumerate(examples) if e.writer != writer]
@@ -173,7 +178,7 @@ def out_of_writer(examples: Sequence[Example], rows: Sequence[np.ndarray], class
                 scored[i] = Scored(e, float(1 - probabilities[best, 0]),
                                    classes[1 + int(np.argmax(probabilities[best, 1:]))],
                                    found.category.id if found else None, bool(rows[i][:, trap_columns].max() > 0),
-                                   red_flags().mentions(e.messages, "domain"))
+                                   bool(rows[i][0, symptoms] > 0), red_flags().mentions(e.messages, "domain"))
         progress(f"  out of writer: {writer}")
     return [scored[i] for i in range(len(examples))]
 
@@ -194,15 +199,16 @@ def held(s: Scored, thresholds: dict[str, float]) -> bool:
     "hold")."""
     emergency = {c.id for c in red_flags().categories if c.level == "emergency"}
     return (s.rules is None and s.in_domain and s.category in emergency
-            and thresholds["hold"] <= s.score < thresholds["raise"])
+            and thresholds["hold_symptoms" if s.symptoms else "hold"] <= s.score < thresholds["raise"])
 
 
 def choose_thresholds(scored: Sequence[Scored]) -> dict[str, float]:
     """Raise: the one with the best red flags caught minus false alarms (as rates: the issue's goals, 0.97 and 0.03,
     weigh a missed flag and a false alarm alike; no threshold meets both) on the WORST writer, not pooled: the
     figures that decide are those of writers nobody tuned on, and a pooled optimum leans on the easy writers;
-    hold (steps held back for a conversation read as an emergency category below raise): the highest of HOLD_GRID
-    at which EMERGENCY_COVER of the emergencies are raised or held; veto: the highest that lost no red flag;
+    hold and hold_symptoms (steps held back for a conversation read as an emergency category below raise; with
+    symptoms of the user's own, from hold_symptoms): the pair that holds the fewest of the other conversations
+    while EMERGENCY_COVER of the emergencies are raised or held; veto: the highest that lost no red flag;
     emergency: the lowest where EMERGENCY_PRECISION of the raised are emergencies. Blind writers only (our own sets
     are near-perfect by construction and would flatter every threshold)."""
     blind = [s for s in scored if s.example.writer.startswith("writer-")]
@@ -221,8 +227,16 @@ def choose_thresholds(scored: Sequence[Scored]) -> dict[str, float]:
 
     raise_at = max(GRID, key=lambda t: (balance(t), t))
     levels = {"raise": raise_at, "emergency": 2.0, "veto": 0.0}
-    hold_at = max((t for t in HOLD_GRID if sum(verdict(s, levels | {"hold": t}) != "none" or held(
-        s, levels | {"hold": t}) for s in emergencies) >= EMERGENCY_COVER * len(emergencies)), default=HOLD_GRID[0])
+    others = [s for s in blind if s.example.tier == "none"]
+
+    def holds(pair: tuple[float, float]) -> dict[str, float]:
+        return levels | {"hold": pair[0], "hold_symptoms": pair[1]}
+
+    covering = [(t, u) for t in GRID for u in HOLD_GRID if u <= t and sum(
+        verdict(s, holds((t, u))) != "none" or held(s, holds((t, u))) for s in emergencies)
+                >= EMERGENCY_COVER * len(emergencies)]
+    hold_at, hold_symptoms_at = min(covering, key=lambda pair: (sum(held(s, holds(pair)) for s in others), -pair[1]),
+                                    default=(HOLD_GRID[0], HOLD_GRID[0]))
     emergency = {c.id for c in red_flags().categories if c.level == "emergency"}
     raised = [s for s in blind if s.rules is None and s.score >= raise_at and s.category in emergency]
     emergency_at = next((t for t in GRID if t >= raise_at and (hits := [s for s in raised if s.score >= t])
@@ -231,14 +245,15 @@ def choose_thresholds(scored: Sequence[Scored]) -> dict[str, float]:
     vetoable = [s for s in blind if s.rules is not None and s.trap_cue and s.rules not in NEVER_VETOED]
     veto_at = max((t for t in GRID if sum(s.example.tier != "none" and s.score < t for s in vetoable) <= VETO_MAX_LOST),
                   default=0.0)
-    return {"raise": float(raise_at), "hold": float(hold_at), "emergency": float(emergency_at),
+    return {"raise": float(raise_at), "hold": float(hold_at), "hold_symptoms": float(hold_symptoms_at),
+            "emergency": float(emergency_at),
             "veto": float(veto_at)}
 
 
 def figures(scored: Sequence[Scored], thresholds: dict[str, float] | None) -> dict[str, dict[str, Any]]:
     """Per writer: red flags caught, false alarms on look-alikes, per category and per trap (None: rules only);
     emergencies neither raised nor held, and the look-alikes and ordinary questions whose steps are held."""
-    rules_only = {"raise": 2.0, "hold": 2.0, "emergency": 2.0, "veto": 0.0}
+    rules_only = {"raise": 2.0, "hold": 2.0, "hold_symptoms": 2.0, "emergency": 2.0, "veto": 0.0}
     out: dict[str, dict[str, Any]] = {}
     for writer in dict.fromkeys(s.example.writer for s in scored):
         mine = [s for s in scored if s.example.writer == writer]
