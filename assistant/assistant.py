@@ -65,6 +65,7 @@ QUERY_CACHE_SIZE = 2048
 RANK = {"none": 0, "urgent": 1, "emergency": 2}
 # Categories of answers, for interfaces that style them: small talk, "the article doesn't say", a caution.
 SMALL_TALK = "small_talk"
+STEPS_HELD = "steps_held"  # the category of an answer whose exercise steps the triage's "hold" kept back
 NOT_COVERED = "not_covered"
 CAUTION = "caution"
 # Chunks (best ranked first) searched for the lines closest to what the article does not say.
@@ -202,7 +203,7 @@ class Assistant:
         earlier = user_messages(turns)
         flag = self._flag([*earlier, text])
         if flag.level == "none":
-            return self._reply(self._route(text, turns))
+            return self._reply(self._route(text, turns, flag if flag.source == "hold" else None))
         before = self._flag(earlier) if earlier else Triage("none")
         latest = self._flag([text])
         if before.level == "none" or latest.level != "none" or (before.level, before.category) != (
@@ -242,8 +243,12 @@ class Assistant:
         body = remind if from_article else f"{remind}\n\n{reply.body}"
         return Reply(body, flag.level, category=flag.category)
 
-    def _route(self, text: str, turns: list[Turn]) -> Reply:
-        """The reply to a message no red flag stopped: another language, small talk, or about the article."""
+    def _route(self, text: str, turns: list[Turn], hold: Triage | None = None) -> Reply:
+        """The reply to a message no red flag stopped: another language, small talk, or about the article.
+
+        With a `hold` (the learned opinion reads an emergency the rules could not confirm), an answer with
+        exercise steps is replaced by a "check first" note: no alarm, but no steps either.
+        """
         text = text[: self.settings.max_question_chars]
         foreign = self.languages.detect(text)
         if foreign is not None:
@@ -252,6 +257,8 @@ class Assistant:
         if chat is not None:
             return self._small_talk(chat)
         reply = self._about_the_article(text, turns)
+        if hold is not None and reply.kind == "answer" and self._has_steps(reply):
+            return Reply(replies.steps_held(hold), "answer", category=STEPS_HELD)
         if reply.kind == "answer" and describes_symptoms(text):
             # What every detector misses still meets a warning: the signs that mean "get help first".
             return replace(reply, body=f"{replies.safety_net()}\n\n{reply.body}")
@@ -295,6 +302,10 @@ class Assistant:
             learned = self.learned.needs.detect(self.vectors.one(query))
             need = answerability().needs.get(learned) if learned is not None else None
         return self._answer(chunk, aspect, score, need, ranking, query)
+
+    def _has_steps(self, reply: Reply) -> bool:
+        """Whether a reply draws on a chunk with exercise steps."""
+        return any(self.by_id[s.chunk_id].steps for s in reply.sources if s.chunk_id in self.by_id)
 
     def _refusal(self, reason: str) -> Reply:
         return Reply(self.wording(replies.out_of_scope(reason, self.settings)), "out_of_scope", category=reason)

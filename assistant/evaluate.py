@@ -13,7 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from assistant.assistant import Assistant
+from assistant.assistant import STEPS_HELD, Assistant
 from assistant.readability import reading_grade
 from assistant.records import Answer
 from assistant.retrieve import Method
@@ -153,7 +153,7 @@ def red_flag_sets(bot: Assistant, data: Path) -> dict[str, dict[str, Any]]:
             continue  # a scope set, read by scope_eval
         per_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         per_trap: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        with_steps, missed, alarms, times = 0, [], [], []
+        with_steps, held, missed, alarms, times = 0, 0, [], [], []
         for item in items:
             messages = item.get("messages") or [item["text"]]
             started = time.perf_counter()
@@ -162,6 +162,7 @@ def red_flag_sets(bot: Assistant, data: Path) -> dict[str, dict[str, Any]]:
             answer = _conversation(bot, messages)
             raised = answer.kind in ("emergency", "urgent")
             if item["tier"] == "none":
+                held += answer.category == STEPS_HELD
                 per_trap[item.get("trap", "other")][0] += raised
                 per_trap[item.get("trap", "other")][1] += 1
                 if raised:
@@ -180,6 +181,7 @@ def red_flag_sets(bot: Assistant, data: Path) -> dict[str, dict[str, Any]]:
         sets[path.stem] = {
             "red_flag_recall": sum(c for c, _ in per_category.values()) / max(flags, 1),
             "emergencies_with_exercise_steps": with_steps,
+            "look_alikes_with_steps_held": held,
             "false_alarm_rate": len(alarms) / max(looks, 1),
             "recall_per_category": {k: f"{c}/{n}" for k, (c, n) in sorted(per_category.items())},
             "false_alarms_per_trap": {k: f"{c}/{n}" for k, (c, n) in sorted(per_trap.items())},

@@ -92,6 +92,18 @@ def reminder(flag: Triage, settings: Settings) -> str:
     return f"⚠️ **Remember:** earlier you told me about {flag.label}. Please {action}. {HELD_BACK}"
 
 
+def steps_held(flag: Triage) -> str:
+    """Instead of exercise steps, when the learned opinion reads a possible emergency that no rule confirmed: no
+    alarm (it is wrong more often than right at that score), but no steps until someone has checked."""
+    said = f" (“{escape_markdown(flag.evidence)}”)" if flag.evidence else ""
+    return "\n\n".join([
+        "**Please check with a doctor or physiotherapist before these exercises.**",
+        f"Something you said{said} could be a sign that needs checking first, so I've left out the exercise "
+        "steps for now.",
+        safety_net(),
+    ])
+
+
 def safety_net() -> str:
     """A short "get help first" list for an exercise answer to a message that describes symptoms."""
     return "**Get help first if you have:**\n" + "\n".join(f"- {sign}" for sign in SAFETY_NET)

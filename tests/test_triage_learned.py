@@ -57,8 +57,8 @@ def tiny() -> Model:
 
 def test_training_scores_each_writer_out_of_writer_and_chooses_thresholds_on_those_scores(tiny: Model) -> None:
     assert set(tiny.meta["out_of_writer"]) == {"writer-a", "writer-b", "writer-c"}
-    assert set(tiny.meta["thresholds"]) == {"raise", "raise_emergency", "emergency", "veto"}
-    assert tiny.meta["thresholds"]["raise_emergency"] <= tiny.meta["thresholds"]["raise"]
+    assert set(tiny.meta["thresholds"]) == {"raise", "hold", "hold_symptoms", "emergency", "veto"}
+    assert tiny.meta["thresholds"]["hold_symptoms"] <= tiny.meta["thresholds"]["hold"]
     assert tiny.meta["data_sha256"] == data_hash(WRITERS)
     assert tiny.meta["encoder"] == {"name": "test/hashing-embedder", "fingerprint": "hashing-v1"}
     assert tiny.columns == tuple(feature_names())
@@ -102,10 +102,11 @@ def test_the_committed_model_reproduces_its_probe_scores(bot: Assistant) -> None
 class StubOpinion:
     """An opinion that is sure there is no red flag, and saw a cue of someone else: what may it veto?"""
 
-    thresholds = {"raise": 0.5, "raise_emergency": 0.3, "emergency": 0.8, "veto": 0.2}
+    thresholds = {"raise": 0.5, "hold": 0.3, "hold_symptoms": 0.1, "emergency": 0.8, "veto": 0.2}
 
-    def __init__(self, score: float, cues: frozenset[str], category: str = "major_trauma") -> None:
-        self.judged = Judgement(score, category, score, "quote", "exemplar", cues)
+    def __init__(self, score: float, cues: frozenset[str], category: str = "major_trauma",
+                 symptoms: bool = False) -> None:
+        self.judged = Judgement(score, category, score, "quote", "exemplar", cues, symptoms)
 
     def judge(self, messages: list[str]) -> Judgement:
         return self.judged
@@ -133,8 +134,33 @@ def test_the_raise_is_urgent_and_emergency_only_when_more_confident() -> None:
     raised = second_opinion(silent, StubOpinion(0.9, frozenset()))
     assert (raised.level, raised.category, raised.source, raised.evidence) == ("emergency", "major_trauma",
                                                                                "learned", "quote")
-    # An emergency category is raised lower (raise_emergency 0.3): missed, it could get exercise steps.
-    assert second_opinion(silent, StubOpinion(0.4, frozenset())).level == "urgent"
-    assert second_opinion(silent, StubOpinion(0.2, frozenset())).level == "none"
-    assert second_opinion(silent, StubOpinion(0.4, frozenset(), "malignancy")).level == "none"
+    # Below the raise, an emergency category from `hold` up is held (no alarm, no steps); other categories are not.
+    held = second_opinion(silent, StubOpinion(0.4, frozenset()))
+    assert (held.level, held.source, held.category, held.evidence) == ("none", "hold", "major_trauma", "quote")
+    assert second_opinion(silent, StubOpinion(0.2, frozenset())).source is None
+    # With symptoms of the user's own, from the lower `hold_symptoms`.
+    assert second_opinion(silent, StubOpinion(0.2, frozenset(), symptoms=True)).source == "hold"
+    assert second_opinion(silent, StubOpinion(0.05, frozenset(), symptoms=True)).source is None
+    assert second_opinion(silent, StubOpinion(0.4, frozenset(), "malignancy")).source is None
     assert second_opinion(silent, StubOpinion(0.6, frozenset(), "malignancy")).category == "malignancy"
+
+
+def test_a_held_conversation_gets_no_exercise_steps_and_no_alarm(fake_bot: Assistant) -> None:
+    question = "since my back went the seat feels like it is not there under me, how do I do the bridge?"
+    assert fake_bot.ask(question).sources  # the opinion off: an answer from the article, with its steps
+    fake_bot.opinion = StubOpinion(0.4, frozenset(), "cauda_equina")  # type: ignore[assignment]
+    answer = fake_bot.ask(question)
+    assert (answer.kind, answer.category, answer.sources) == ("answer", "steps_held", [])
+    assert "left out the exercise steps" in answer.text and "(“quote”)" in answer.text
+    assert "- numbness around your bottom or genitals" in answer.text
+    # Not for a score under `hold`, nor for a category that is not an emergency.
+    for opinion in (StubOpinion(0.2, frozenset(), "cauda_equina"), StubOpinion(0.4, frozenset(), "malignancy")):
+        fake_bot.opinion = opinion  # type: ignore[assignment]
+        assert fake_bot.ask(question).sources and fake_bot.ask(question).category != "steps_held"
+
+
+@pytest.mark.model
+def test_a_plain_exercise_question_is_never_held(bot: Assistant) -> None:
+    for question in ("how do I do the bridge?", "how many reps of the cat-cow should I do?"):
+        answer = bot.ask(question)
+        assert answer.kind == "answer" and answer.category != "steps_held" and answer.sources

@@ -30,6 +30,7 @@ MODEL_FILE = "red_flag_model"
 MIN_UNIT_WORDS = 4  # a shorter sentence ("ok thanks") says too little to compare with an exemplar
 MAX_UNITS = 12  # sentences per message compared with the exemplars: bounds the cost of a pasted wall
 VECTOR_DIMENSION = 384
+SYMPTOMS_COLUMN = "conversation.symptom.affirmed"
 Encode = Callable[[list[str]], np.ndarray]
 
 
@@ -171,6 +172,7 @@ class Judgement:
     quote: str  # the sentence of that message closest to the category's exemplars
     exemplar: str
     cues: frozenset[str]  # context cue classes whose words occur in the conversation
+    symptoms: bool = False  # symptom words ([words].symptoms) that no context cue reaches: the user's own, now
 
 
 class LearnedOpinion:
@@ -209,8 +211,9 @@ class LearnedOpinion:
         block = sims[start:start + len(per_message[best])][:, rows_of]
         unit, exemplar = np.unravel_index(int(np.argmax(block)), block.shape)
         texts = [text for cid, text in data.rows if cid == category]
-        columns = zip(self.model.columns, rows[0], strict=True)
-        cues = frozenset(name.removeprefix("conversation.cue.") for name, value in columns
+        columns = dict(zip(self.model.columns, rows[0], strict=True))
+        cues = frozenset(name.removeprefix("conversation.cue.") for name, value in columns.items()
                          if name.startswith("conversation.cue.") and value > 0)
         return Judgement(float(scores[best]), category, float(probabilities[best, column]),
-                         per_message[best][int(unit)].quote, texts[int(exemplar)], cues)
+                         per_message[best][int(unit)].quote, texts[int(exemplar)], cues,
+                         bool(columns[SYMPTOMS_COLUMN] > 0))

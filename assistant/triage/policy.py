@@ -31,7 +31,9 @@ class Triage:
     `source` says what decided it: "rules" (a rule of red_flags.toml, named in `rule`), "learned" (the learned
     opinion raised a conversation no rule flagged; `score` is its probability of a red flag), "veto" (a rule
     fired, but a context cue was there and the learned opinion found no red flag: level "none", the rule kept
-    for `explain`), or "language" (sign words in another language; `rule` names it).
+    for `explain`), "hold" (level "none", but the learned opinion reads an emergency category above `hold`:
+    no alarm, and an answer holds its exercise steps back), or "language" (sign words in another language;
+    `rule` names it).
     """
 
     level: Level
@@ -75,8 +77,11 @@ def triage(messages: Sequence[str], opinion: LearnedOpinion | None = None) -> Tr
 
 def second_opinion(messages: Sequence[str], opinion: LearnedOpinion) -> Triage:
     """The learned opinion alone, for a conversation no rule flagged: "urgent" (check first) when it is likely a
-    red flag, "emergency" when, more likely still, an emergency one. A conversation read as an emergency category
-    is raised at a lower score (`raise_emergency`): missed, it could be answered with exercise steps. Only in
+    red flag, "emergency" when, more likely still, an emergency one. Below `raise`, a conversation read as an
+    emergency category at `hold` or more (`hold_symptoms`, lower, when it names symptoms of the user's own, now)
+    is not alarmed but held (source "hold"): a missed emergency must never be answered with exercise steps, and
+    an alarm at that score would be false far more often than not; a plain question about how an exercise is done
+    ("lying on my back, knees bent, push my hips up") names no symptom and is held only at `hold`. Only in
     back-pain chat ([words].domain), where it was trained."""
     if not red_flags().mentions(messages, "domain"):
         return Triage("none")
@@ -84,12 +89,16 @@ def second_opinion(messages: Sequence[str], opinion: LearnedOpinion) -> Triage:
     if judged is None:
         return Triage("none")
     category = next(c for c in red_flags().categories if c.id == judged.category)
-    if judged.score < opinion.thresholds["raise_emergency" if category.level == "emergency" else "raise"]:
+    quote = judged.quote[:EVIDENCE_CHARS]
+    why = f"reads like: “{judged.exemplar}”"
+    if judged.score < opinion.thresholds["raise"]:
+        if category.level == "emergency" and judged.score >= opinion.thresholds[
+                "hold_symptoms" if judged.symptoms else "hold"]:
+            return Triage("none", category.id, category.label, quote, None, "hold", why, round(judged.score, 3))
         return Triage("none")
     level: Level = "emergency" if (category.level == "emergency"
                                    and judged.score >= opinion.thresholds["emergency"]) else "urgent"
-    return Triage(level, category.id, category.label, judged.quote[:EVIDENCE_CHARS], None, "learned",
-                  f"reads like: “{judged.exemplar}”", round(judged.score, 3))
+    return Triage(level, category.id, category.label, quote, None, "learned", why, round(judged.score, 3))
 
 
 def about_back(messages: Sequence[str]) -> bool:
@@ -108,8 +117,9 @@ def explain(messages: Sequence[str], opinion: LearnedOpinion | None = None) -> s
     verdict = triage(messages, opinion)
     if verdict.level == "none" and verdict.source is None and opinion is not None:
         verdict = second_opinion(messages, opinion)
-    lines = [f"verdict: {verdict.level}" + (f" — {verdict.category} ({verdict.source}: "
-                                            f"{verdict.rule or verdict.why})" if verdict.category else "")]
+    held = " (exercise steps held back)" if verdict.source == "hold" else ""
+    lines = [f"verdict: {verdict.level}{held}" + (f" — {verdict.category} ({verdict.source}: "
+                                                  f"{verdict.rule or verdict.why})" if verdict.category else "")]
     if verdict.evidence:
         lines.append(f"  evidence: “{verdict.evidence}”")
     if verdict.source == "veto":
@@ -119,7 +129,7 @@ def explain(messages: Sequence[str], opinion: LearnedOpinion | None = None) -> s
         lines.append(f"  {sign.rule.id} [{sign.group}] “{sign.words}”: {status}")
     if opinion is not None and (judged := opinion.judge(messages)) is not None:
         lines.append(f"  learned: red flag {judged.score:.2f} (raise at {opinion.thresholds['raise']}, "
-                     f"{opinion.thresholds['raise_emergency']} for an emergency category); most like "
+                     f"steps held back from {opinion.thresholds['hold']} for an emergency category); most like "
                      f"{judged.category}: “{judged.quote[:80]}” reads like “{judged.exemplar}”"
                      + (f"; cues: {', '.join(sorted(judged.cues))}" if judged.cues else ""))
     return "\n".join(lines)

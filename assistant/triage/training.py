@@ -25,15 +25,20 @@ import numpy as np
 
 from assistant.text import clean
 from assistant.triage.exemplars import EXEMPLARS_FILE
-from assistant.triage.learned import Featurizer, Model, feature_names
+from assistant.triage.learned import SYMPTOMS_COLUMN, Featurizer, Model, feature_names
 from assistant.triage.policy import NEVER_VETOED, RULES_FILE, VETO_CUES, red_flags
 
 REGULARISATION = 0.05  # sklearn's C: 0.01-0.2 gave the same out-of-writer figures within 0.005 (9 writers)
 EMERGENCY_PRECISION = 0.9  # a raise says "emergency" only where 9 in 10 raised that high were emergencies
-# The issue's recall goal, held for emergencies on their own: a missed emergency may be answered with exercise steps,
-# so conversations the model reads as an emergency category are raised lower, down to where it is met out of writer
-# (round 3, seven blind writers: 0.25, against 0.70 for the balanced raise).
-EMERGENCY_RECALL = 0.97
+# Emergencies raised or held (their exercise steps held back) out of writer: a missed emergency may otherwise be
+# answered with exercise steps. The holds are the pair that holds the fewest blind non-red-flags while covering this
+# share. Round 4, nine blind writers (778 emergencies, 19 left open by round 3's raise at 0.25): 0.978 gives hold
+# 0.25 / 0.07 with symptoms, 17 open, 41 look-alikes and 3 ordinary questions held; 0.98 gives 0.10 / 0.05, 15
+# open, 68 and 13 held; 0.985 gives 0.05 / 0.05, 11 open, 94 and 17 held (plain "how is it done" questions about the
+# bridge or the cat among them).
+EMERGENCY_COVER = 0.978
+# Below 0.05 the score is noise on plain questions that name a leg ("one leg at a time or both?": 0.03).
+HOLD_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.51, 0.01))
 VETO_MAX_LOST = 0  # the veto threshold is the highest that lost no red flag out of writer
 GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.96, 0.05))
 ORDINARY = ("questions.json", "in_scope.json", "writer-l1.json")  # ordinary questions and chat, not look-alikes
@@ -151,6 +156,7 @@ class Scored:
     category: str
     rules: str | None  # the category a rule found, or None
     trap_cue: bool  # a cue of VETO_CUES is in the conversation
+    symptoms: bool  # symptom words no context cue reaches (the user's own, now)
     in_domain: bool  # the conversation is back-pain chat ([words].domain): the raise applies
 
 
@@ -159,6 +165,7 @@ def out_of_writer(examples: Sequence[Example], rows: Sequence[np.ndarray], class
     """Each writer scored by a model trained on all the others."""
     names = feature_names()
     trap_columns = [names.index(f"conversation.cue.{c}") for c in sorted(VETO_CUES)]
+    symptoms = names.index(SYMPTOMS_COLUMN)
     scored: dict[int, Scored] = {}
     for writer in dict.fromkeys(e.writer for e in examples):
         inside = [i for i, e in enumerate(examples) if e.writer != writer]
@@ -171,7 +178,7 @@ def out_of_writer(examples: Sequence[Example], rows: Sequence[np.ndarray], class
                 scored[i] = Scored(e, float(1 - probabilities[best, 0]),
                                    classes[1 + int(np.argmax(probabilities[best, 1:]))],
                                    found.category.id if found else None, bool(rows[i][:, trap_columns].max() > 0),
-                                   red_flags().mentions(e.messages, "domain"))
+                                   bool(rows[i][0, symptoms] > 0), red_flags().mentions(e.messages, "domain"))
         progress(f"  out of writer: {writer}")
     return [scored[i] for i in range(len(examples))]
 
@@ -182,56 +189,80 @@ def verdict(s: Scored, thresholds: dict[str, float]) -> str:
     if s.rules is not None:
         vetoed = s.trap_cue and s.rules not in NEVER_VETOED and s.score < thresholds["veto"]
         return "none" if vetoed else ("emergency" if s.rules in emergency else "urgent")
-    if s.in_domain and s.score >= thresholds["raise_emergency" if s.category in emergency else "raise"]:
+    if s.in_domain and s.score >= thresholds["raise"]:
         return "emergency" if s.category in emergency and s.score >= thresholds["emergency"] else "urgent"
     return "none"
 
 
+def held(s: Scored, thresholds: dict[str, float]) -> bool:
+    """Whether the policy holds back the exercise steps of a conversation it did not flag (`policy.second_opinion`'s
+    "hold")."""
+    emergency = {c.id for c in red_flags().categories if c.level == "emergency"}
+    return (s.rules is None and s.in_domain and s.category in emergency
+            and thresholds["hold_symptoms" if s.symptoms else "hold"] <= s.score < thresholds["raise"])
+
+
 def choose_thresholds(scored: Sequence[Scored]) -> dict[str, float]:
-    """Raise: the one with the best red flags caught minus false alarms (as rates: the issue's goals, 0.97 and
-    0.03, weigh a missed flag and a false alarm alike; no threshold meets both); raise_emergency, for conversations
-    read as an emergency category: the highest, up to raise, that still catches EMERGENCY_RECALL of the emergencies
-    (the lowest of GRID when none does); veto: the highest that lost no red flag; emergency: the lowest where
-    EMERGENCY_PRECISION of the raised are emergencies. Blind writers only (our own sets are near-perfect by
-    construction and would flatter every threshold)."""
+    """Raise: the one with the best red flags caught minus false alarms (as rates: the issue's goals, 0.97 and 0.03,
+    weigh a missed flag and a false alarm alike; no threshold meets both) on the WORST writer, not pooled: the
+    figures that decide are those of writers nobody tuned on, and a pooled optimum leans on the easy writers;
+    hold and hold_symptoms (steps held back for a conversation read as an emergency category below raise; with
+    symptoms of the user's own, from hold_symptoms): the pair that holds the fewest of the other conversations
+    while EMERGENCY_COVER of the emergencies are raised or held; veto: the highest that lost no red flag;
+    emergency: the lowest where EMERGENCY_PRECISION of the raised are emergencies. Blind writers only (our own sets
+    are near-perfect by construction and would flatter every threshold)."""
     blind = [s for s in scored if s.example.writer.startswith("writer-")]
     flags = [s for s in blind if s.example.tier != "none"]
-    looks = [s for s in blind if s.example.tier == "none" and s.example.trap != "ordinary"]
     emergencies = [s for s in flags if s.example.tier == "emergency"]
+    writers = sorted({s.example.writer for s in flags})
 
     def rate(found: Sequence[Scored], levels: dict[str, float]) -> float:
         return sum(verdict(s, levels) != "none" for s in found) / max(len(found), 1)
 
     def balance(t: float) -> float:
-        levels = {"raise": t, "raise_emergency": t, "emergency": 2.0, "veto": 0.0}
-        return rate(flags, levels) - rate(looks, levels)
+        levels = {"raise": t, "emergency": 2.0, "veto": 0.0}
+        return min(rate([s for s in flags if s.example.writer == w], levels) - rate(
+            [s for s in blind if s.example.writer == w and s.example.tier == "none" and s.example.trap != "ordinary"],
+            levels) for w in writers)
 
     raise_at = max(GRID, key=lambda t: (balance(t), t))
-    raise_emergency = max((t for t in GRID if t <= raise_at and rate(
-        emergencies, {"raise": raise_at, "raise_emergency": t, "emergency": 2.0, "veto": 0.0}) >= EMERGENCY_RECALL),
-                          default=GRID[0])
+    levels = {"raise": raise_at, "emergency": 2.0, "veto": 0.0}
+    others = [s for s in blind if s.example.tier == "none"]
+
+    def holds(pair: tuple[float, float]) -> dict[str, float]:
+        return levels | {"hold": pair[0], "hold_symptoms": pair[1]}
+
+    covering = [(t, u) for t in GRID for u in HOLD_GRID if u <= t and sum(
+        verdict(s, holds((t, u))) != "none" or held(s, holds((t, u))) for s in emergencies)
+                >= EMERGENCY_COVER * len(emergencies)]
+    hold_at, hold_symptoms_at = min(covering, key=lambda pair: (sum(held(s, holds(pair)) for s in others), -pair[1]),
+                                    default=(HOLD_GRID[0], HOLD_GRID[0]))
     emergency = {c.id for c in red_flags().categories if c.level == "emergency"}
-    raised = [s for s in blind if s.rules is None and s.score >= raise_emergency and s.category in emergency]
-    emergency_at = next((t for t in GRID if t >= raise_emergency and (hits := [s for s in raised if s.score >= t])
+    raised = [s for s in blind if s.rules is None and s.score >= raise_at and s.category in emergency]
+    emergency_at = next((t for t in GRID if t >= raise_at and (hits := [s for s in raised if s.score >= t])
                          and sum(s.example.tier == "emergency" for s in hits) >= EMERGENCY_PRECISION * len(hits)),
                         1.01)
     vetoable = [s for s in blind if s.rules is not None and s.trap_cue and s.rules not in NEVER_VETOED]
     veto_at = max((t for t in GRID if sum(s.example.tier != "none" and s.score < t for s in vetoable) <= VETO_MAX_LOST),
                   default=0.0)
-    return {"raise": float(raise_at), "raise_emergency": float(raise_emergency), "emergency": float(emergency_at),
+    return {"raise": float(raise_at), "hold": float(hold_at), "hold_symptoms": float(hold_symptoms_at),
+            "emergency": float(emergency_at),
             "veto": float(veto_at)}
 
 
 def figures(scored: Sequence[Scored], thresholds: dict[str, float] | None) -> dict[str, dict[str, Any]]:
-    """Per writer: red flags caught, false alarms on look-alikes, per category and per trap (None: rules only)."""
-    rules_only = {"raise": 2.0, "raise_emergency": 2.0, "emergency": 2.0, "veto": 0.0}
+    """Per writer: red flags caught, false alarms on look-alikes, per category and per trap (None: rules only);
+    emergencies neither raised nor held, and the look-alikes and ordinary questions whose steps are held."""
+    rules_only = {"raise": 2.0, "hold": 2.0, "hold_symptoms": 2.0, "emergency": 2.0, "veto": 0.0}
     out: dict[str, dict[str, Any]] = {}
     for writer in dict.fromkeys(s.example.writer for s in scored):
         mine = [s for s in scored if s.example.writer == writer]
         per_category: dict[str, list[int]] = {}
         per_trap: dict[str, list[int]] = {}
+        levels = thresholds or rules_only
+        kept = [s for s in mine if verdict(s, levels) == "none" and not held(s, levels)]
         for s in mine:
-            raised = verdict(s, thresholds or rules_only) != "none"
+            raised = verdict(s, levels) != "none"
             table, key = (per_trap, s.example.trap or "other") if s.example.tier == "none" else (
                 per_category, s.example.label)
             counts = table.setdefault(key, [0, 0])
@@ -244,6 +275,9 @@ def figures(scored: Sequence[Scored], thresholds: dict[str, float] | None) -> di
             "false_alarm_rate": round(sum(c for c, _ in looks) / max(sum(n for _, n in looks), 1), 3),
             "recall_per_category": {k: f"{c}/{n}" for k, (c, n) in sorted(per_category.items())},
             "false_alarms_per_trap": {k: f"{c}/{n}" for k, (c, n) in sorted(per_trap.items())},
+            "emergencies_open": sum(s.example.tier == "emergency" for s in kept),
+            "steps_held": {kind: sum(held(s, levels) for s in mine if s.example.tier == "none" and (
+                s.example.trap == "ordinary") == (kind == "ordinary")) for kind in ("look_alikes", "ordinary")},
         }
     return out
 
