@@ -32,7 +32,7 @@ from assistant.index import (
     save_index,
     stale_reason,
 )
-from assistant.languages import Languages
+from assistant.languages import Detected, Languages
 from assistant.manifest import Manifest, read_manifest
 from assistant.records import Answer, Chunk, Exercise, Hit, Source, Topic
 from assistant.retrieve import Method, Ranking, Retriever
@@ -247,7 +247,7 @@ class Assistant:
         text = text[: self.settings.max_question_chars]
         foreign = self.languages.detect(text)
         if foreign is not None:
-            return Reply(self.languages.english_only(foreign, self.settings), "out_of_scope", category="language")
+            return self._english_only(foreign)
         chat = small_talk().kind(text)
         if chat is not None:
             return self._small_talk(chat)
@@ -278,13 +278,21 @@ class Assistant:
             refused = None
         if refused is not None:
             return self._refusal(refused)
+        follow_up = resolve_follow_up(query, topic, self.by_id)
         # Small talk the phrase rules did not know ("thanks dear", "howya"): short, names nothing in the article,
         # and does not lean on the previous answer ("what does it work" after the Reverse Hyperextension).
         chat = self.learned.chat.detect(self.vectors.one(query)) \
             if need is None and not ranking.named and len(for_matching(text).split()) <= SMALL_TALK_WORDS \
-            and resolve_follow_up(query, topic, self.by_id) is None else None
+            and follow_up is None else None
         if chat is not None:
             return self._small_talk(chat)
+        if follow_up is None and not (need is not None and need.group):
+            # What no rule refuses may still ask for a diagnosis or about another part in other words ("is this
+            # a slipped disc?", "my neck is stiff from the phone"); a message leaning on the previous answer or
+            # about a group the article does not cover is left to the steps below.
+            learned = self.learned.refusal.detect(self.vectors.one(query))
+            if learned is not None:
+                return self._refusal(learned)
         chosen = self._choose(query, ranking, scope, said, topic, need)
         if chosen is None:
             return self._refusal(scope.reason or "off_topic")
@@ -295,6 +303,9 @@ class Assistant:
             learned = self.learned.needs.detect(self.vectors.one(query))
             need = answerability().needs.get(learned) if learned is not None else None
         return self._answer(chunk, aspect, score, need, ranking, query)
+
+    def _english_only(self, foreign: Detected) -> Reply:
+        return Reply(self.languages.english_only(foreign, self.settings), "out_of_scope", category="language")
 
     def _refusal(self, reason: str) -> Reply:
         return Reply(self.wording(replies.out_of_scope(reason, self.settings)), "out_of_scope", category=reason)
