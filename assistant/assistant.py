@@ -278,15 +278,19 @@ class Assistant:
             refused = None
         if refused is not None:
             return self._refusal(refused)
+        # The learned models below were trained on English: a message that may be in another language ("mujhe
+        # kamar me dard hai koi exercise batao") is not refused or taken as small talk by them; if the gate does
+        # not find it about the article, it gets the other-language reply.
+        foreign = self.languages.unsure(text, query)
         follow_up = resolve_follow_up(query, topic, self.by_id)
         # Small talk the phrase rules did not know ("thanks dear", "howya"): short, names nothing in the article,
         # and does not lean on the previous answer ("what does it work" after the Reverse Hyperextension).
         chat = self.learned.chat.detect(self.vectors.one(query)) \
             if need is None and not ranking.named and len(for_matching(text).split()) <= SMALL_TALK_WORDS \
-            and follow_up is None else None
+            and follow_up is None and foreign is None else None
         if chat is not None:
             return self._small_talk(chat)
-        if follow_up is None and not (need is not None and need.group):
+        if foreign is None and follow_up is None and not (need is not None and need.group):
             # What no rule refuses may still ask for a diagnosis or about another part in other words ("is this
             # a slipped disc?", "my neck is stiff from the phone"); a message leaning on the previous answer or
             # about a group the article does not cover is left to the steps below.
@@ -295,7 +299,7 @@ class Assistant:
                 return self._refusal(learned)
         chosen = self._choose(query, ranking, scope, said, topic, need)
         if chosen is None:
-            return self._refusal(scope.reason or "off_topic")
+            return self._english_only(foreign) if foreign is not None else self._refusal(scope.reason or "off_topic")
         chunk, aspect, score = chosen
         if need is None:
             # What the phrase rules did not see a question need, the learned needs may ("while I'm expecting"),
