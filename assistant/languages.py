@@ -156,7 +156,8 @@ class Languages:
         The learned scope models were trained on English, so what they would refuse or take as small talk gets
         the other-language reply instead."""
         words = [normalise(w) for w in WORDS.findall(text)]
-        if len(words) < self.settings["min_words"] or self.english_share(words) >= self.settings["english_share"]:
+        if len(words) < self.settings["unsure_min_words"] or \
+                self.english_share(words) >= self.settings["english_share"]:
             return None
         fixed = [normalise(w) for w in WORDS.findall(corrected)]
         if self.english_share(fixed) >= PLAINLY_ENGLISH:
