@@ -9,6 +9,8 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
+import numpy as np
+
 from assistant import compose, replies
 from assistant.answerability import Need, answerability, caution_line, not_covered, not_covered_line, quote_caution
 from assistant.conversation import (
@@ -290,10 +292,12 @@ class Assistant:
             and follow_up is None and foreign is None else None
         if chat is not None:
             return self._small_talk(chat)
-        if foreign is None and follow_up is None and not (need is not None and need.group):
+        if foreign is None and follow_up is None and not ranking.named and not (need is not None and need.group) \
+                and not said["article"]:
             # What no rule refuses may still ask for a diagnosis or about another part in other words ("is this
-            # a slipped disc?", "my neck is stiff from the phone"); a message leaning on the previous answer or
-            # about a group the article does not cover is left to the steps below.
+            # a slipped disc?", "my neck is stiff from the phone"); a message naming an exercise of the article
+            # ("prayer stretch?"), leaning on the previous answer, about a group the article does not cover or
+            # about the article itself is left to the steps below.
             learned = self.learned.refusal.detect(self.vectors.one(query))
             if learned is not None:
                 return self._refusal(learned)
@@ -325,8 +329,9 @@ class Assistant:
         by_rank = (self.built.chunks[best], aspect_of(query), float(ranking.scores[best]))
         follow_up = None if ranking.named else resolve_follow_up(query, topic, self.by_id)
         if follow_up is not None and not follow_up.explicit:
-            if self._has_own_topic(ranking, follow_up.chunk_id):
-                # "Is it safe?" after the Bridge: a topic of its own (a precaution), asked in the chat's context.
+            if said["article"] or self._has_own_topic(ranking, follow_up.chunk_id):
+                # "Is it safe?" after the Bridge: a topic of its own (a precaution), asked in the chat's context; or
+                # "what is this whole article about?".
                 return by_rank
             if need is None and not refers_back(query) and \
                     not self._in_scope(query, ranking, scope, said, follow_up=True):
@@ -338,7 +343,8 @@ class Assistant:
         # caution when the question is about the exercises; otherwise the gate decides ("my 3 year old swallowed
         # bleach" names a child, not an exercise).
         about_exercise = said["back"] or said["exercise"] or bool(ranking.named) or topic is not None
-        if need is not None and need.group and about_exercise or self._in_scope(query, ranking, scope, said):
+        if need is not None and need.group and about_exercise or said["article"] or \
+                self._in_scope(query, ranking, scope, said):
             return by_rank
         if need is not None and topic is not None:
             # "How long till I notice a difference?" after an answer: a need with no topic of its own is a
@@ -348,11 +354,14 @@ class Assistant:
 
     def _in_scope(self, query: str, ranking: Ranking, scope: Scope, said: Mapping[str, bool],
                   follow_up: bool = False) -> bool:
-        """The scope model's decision, from features retrieval and the rules already computed (the query's
-        vector is the one retrieval cached)."""
+        """The scope model's decision."""
+        return self.learned.gate.in_scope(self._gate_row(query, ranking, scope, said), follow_up)
+
+    def _gate_row(self, query: str, ranking: Ranking, scope: Scope, said: Mapping[str, bool]) -> np.ndarray:
+        """The scope models' features, from what retrieval and the rules already computed (the query's vector is
+        the one retrieval cached)."""
         share = coverage(query, self.retriever.bm25.idf)
-        return self.learned.gate.in_scope(scope_features(self.vectors.one(query), ranking, scope, said, share),
-                                          follow_up)
+        return scope_features(self.vectors.one(query), ranking, scope, said, share)
 
     @staticmethod
     def _refused_by_rules(scope: Scope, said: Mapping[str, bool], ranking: Ranking) -> str | None:
