@@ -69,6 +69,9 @@ RANK = {"none": 0, "urgent": 1, "emergency": 2}
 SMALL_TALK = "small_talk"
 NOT_COVERED = "not_covered"
 CAUTION = "caution"
+# The learned refusal reads the question's meaning alone, blind to negation ("no numbness down below, just a
+# stiff back"): it overrules the gate only where the gate's probability is under this.
+REFUSAL_UNDER_GATE = 0.5
 # Chunks (best ranked first) searched for the lines closest to what the article does not say.
 CLOSEST_FROM = 5
 
@@ -299,7 +302,8 @@ class Assistant:
             # ("prayer stretch?"), leaning on the previous answer, about a group the article does not cover or
             # about the article itself is left to the steps below.
             learned = self.learned.refusal.detect(self.vectors.one(query))
-            if learned is not None:
+            if learned is not None and \
+                    self.learned.gate.probability(self._gate_row(query, ranking, scope, said)) < REFUSAL_UNDER_GATE:
                 return self._refusal(learned)
         chosen = self._choose(query, ranking, scope, said, topic, need)
         if chosen is None:
