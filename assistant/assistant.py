@@ -9,6 +9,8 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
+import numpy as np
+
 from assistant import compose, replies
 from assistant.answerability import Need, answerability, caution_line, not_covered, not_covered_line, quote_caution
 from assistant.conversation import (
@@ -32,7 +34,7 @@ from assistant.index import (
     save_index,
     stale_reason,
 )
-from assistant.languages import Languages
+from assistant.languages import Detected, Languages
 from assistant.manifest import Manifest, read_manifest
 from assistant.records import Answer, Chunk, Exercise, Hit, Source, Topic
 from assistant.retrieve import Method, Ranking, Retriever
@@ -68,6 +70,9 @@ SMALL_TALK = "small_talk"
 STEPS_HELD = "steps_held"  # the category of an answer whose exercise steps the triage's "hold" kept back
 NOT_COVERED = "not_covered"
 CAUTION = "caution"
+# The learned refusal reads the question's meaning alone, blind to negation ("no numbness down below, just a
+# stiff back"): it overrules the gate only where the gate's probability is under this.
+REFUSAL_UNDER_GATE = 0.5
 # Chunks (best ranked first) searched for the lines closest to what the article does not say.
 CLOSEST_FROM = 5
 
@@ -252,7 +257,7 @@ class Assistant:
         text = text[: self.settings.max_question_chars]
         foreign = self.languages.detect(text)
         if foreign is not None:
-            return Reply(self.languages.english_only(foreign, self.settings), "out_of_scope", category="language")
+            return self._english_only(foreign)
         chat = small_talk().kind(text)
         if chat is not None:
             return self._small_talk(chat)
@@ -285,16 +290,31 @@ class Assistant:
             refused = None
         if refused is not None:
             return self._refusal(refused)
+        # The learned models below were trained on English: a message that may be in another language ("mujhe
+        # kamar me dard hai koi exercise batao") is not refused or taken as small talk by them; if the gate does
+        # not find it about the article, it gets the other-language reply.
+        foreign = self.languages.unsure(text, query)
+        follow_up = resolve_follow_up(query, topic, self.by_id)
         # Small talk the phrase rules did not know ("thanks dear", "howya"): short, names nothing in the article,
         # and does not lean on the previous answer ("what does it work" after the Reverse Hyperextension).
         chat = self.learned.chat.detect(self.vectors.one(query)) \
             if need is None and not ranking.named and len(for_matching(text).split()) <= SMALL_TALK_WORDS \
-            and resolve_follow_up(query, topic, self.by_id) is None else None
+            and follow_up is None and foreign is None else None
         if chat is not None:
             return self._small_talk(chat)
+        if foreign is None and follow_up is None and not ranking.named and not (need is not None and need.group) \
+                and not said["article"]:
+            # What no rule refuses may still ask for a diagnosis or about another part in other words ("is this
+            # a slipped disc?", "my neck is stiff from the phone"); a message naming an exercise of the article
+            # ("prayer stretch?"), leaning on the previous answer, about a group the article does not cover or
+            # about the article itself is left to the steps below.
+            learned = self.learned.refusal.detect(self.vectors.one(query))
+            if learned is not None and \
+                    self.learned.gate.probability(self._gate_row(query, ranking, scope, said)) < REFUSAL_UNDER_GATE:
+                return self._refusal(learned)
         chosen = self._choose(query, ranking, scope, said, topic, need)
         if chosen is None:
-            return self._refusal(scope.reason or "off_topic")
+            return self._english_only(foreign) if foreign is not None else self._refusal(scope.reason or "off_topic")
         chunk, aspect, score = chosen
         if need is None:
             # What the phrase rules did not see a question need, the learned needs may ("while I'm expecting"),
@@ -306,6 +326,9 @@ class Assistant:
     def _has_steps(self, reply: Reply) -> bool:
         """Whether a reply draws on a chunk with exercise steps."""
         return any(self.by_id[s.chunk_id].steps for s in reply.sources if s.chunk_id in self.by_id)
+
+    def _english_only(self, foreign: Detected) -> Reply:
+        return Reply(self.languages.english_only(foreign, self.settings), "out_of_scope", category="language")
 
     def _refusal(self, reason: str) -> Reply:
         return Reply(self.wording(replies.out_of_scope(reason, self.settings)), "out_of_scope", category=reason)
@@ -321,8 +344,9 @@ class Assistant:
         by_rank = (self.built.chunks[best], aspect_of(query), float(ranking.scores[best]))
         follow_up = None if ranking.named else resolve_follow_up(query, topic, self.by_id)
         if follow_up is not None and not follow_up.explicit:
-            if self._has_own_topic(ranking, follow_up.chunk_id):
-                # "Is it safe?" after the Bridge: a topic of its own (a precaution), asked in the chat's context.
+            if said["article"] or self._has_own_topic(ranking, follow_up.chunk_id):
+                # "Is it safe?" after the Bridge: a topic of its own (a precaution), asked in the chat's context; or
+                # "what is this whole article about?".
                 return by_rank
             if need is None and not refers_back(query) and \
                     not self._in_scope(query, ranking, scope, said, follow_up=True):
@@ -334,7 +358,8 @@ class Assistant:
         # caution when the question is about the exercises; otherwise the gate decides ("my 3 year old swallowed
         # bleach" names a child, not an exercise).
         about_exercise = said["back"] or said["exercise"] or bool(ranking.named) or topic is not None
-        if need is not None and need.group and about_exercise or self._in_scope(query, ranking, scope, said):
+        if need is not None and need.group and about_exercise or said["article"] or \
+                self._in_scope(query, ranking, scope, said):
             return by_rank
         if need is not None and topic is not None:
             # "How long till I notice a difference?" after an answer: a need with no topic of its own is a
@@ -344,11 +369,14 @@ class Assistant:
 
     def _in_scope(self, query: str, ranking: Ranking, scope: Scope, said: Mapping[str, bool],
                   follow_up: bool = False) -> bool:
-        """The scope model's decision, from features retrieval and the rules already computed (the query's
-        vector is the one retrieval cached)."""
+        """The scope model's decision."""
+        return self.learned.gate.in_scope(self._gate_row(query, ranking, scope, said), follow_up)
+
+    def _gate_row(self, query: str, ranking: Ranking, scope: Scope, said: Mapping[str, bool]) -> np.ndarray:
+        """The scope models' features, from what retrieval and the rules already computed (the query's vector is
+        the one retrieval cached)."""
         share = coverage(query, self.retriever.bm25.idf)
-        return self.learned.gate.in_scope(scope_features(self.vectors.one(query), ranking, scope, said, share),
-                                          follow_up)
+        return scope_features(self.vectors.one(query), ranking, scope, said, share)
 
     @staticmethod
     def _refused_by_rules(scope: Scope, said: Mapping[str, bool], ranking: Ranking) -> str | None:

@@ -144,10 +144,29 @@ class Languages:
         language = self.languages.get(code)
         if not other_script:
             common = language.common_words if language else frozenset()
-            if score < self.settings["min_confidence"] or \
-                    self.english_share(words, common) >= self.settings["english_share"]:
+            enough = PLAINLY_ENGLISH if score >= self.settings["sure_confidence"] else self.settings["english_share"]
+            if score < self.settings["min_confidence"] or self.english_share(words, common) >= enough:
                 return None
         return Detected(code, language, score)
+
+    def unsure(self, text: str, corrected: str) -> Detected | None:
+        """A message `detect` left as English that may not be: enough words, too few of them English as typed,
+        and still too few once spelling is fixed (misspelt English mostly becomes English: "lowr bak pein
+        strech" all of it; romanised Hindi or Somali only in part), and the detector not sure it is English.
+        The learned scope models were trained on English, so what they would refuse or take as small talk gets
+        the other-language reply instead."""
+        words = [normalise(w) for w in WORDS.findall(text)]
+        if len(words) < self.settings["unsure_min_words"] or \
+                self.english_share(words) >= self.settings["english_share"]:
+            return None
+        fixed = [normalise(w) for w in WORDS.findall(corrected)]
+        if self.english_share(fixed) >= PLAINLY_ENGLISH:
+            return None
+        best = self.detector.detect(" ".join(text.split()), k=1)[0]
+        code, score = str(best["lang"]), float(best["score"])
+        if code == "en" and score >= self.settings["unsure_english_below"]:
+            return None
+        return Detected(code, self.languages.get(code), score)
 
     def sign(self, text: str, language: Language) -> str | None:
         """The most urgent red-flag category whose sign words the message has (not just after a negation)."""

@@ -139,17 +139,20 @@ class LearnedScope:
     """Every learned part of the scope decision, stored together beside the index (`scope-model.json`):
     the gate (in scope or not), the chunk prior (which part a question is about, see `chunk_prior.py`), the
     needs (what a question asks that the article does not give, where the phrase rules of
-    `answerability.toml` find none) and small talk (which kind, where the phrase rules of `smalltalk.toml`
-    find none). The last three read the question's vector alone."""
+    `answerability.toml` find none), small talk (which kind, where the phrase rules of `smalltalk.toml`
+    find none) and refusals (why a question is not about the article, where the scope rules find no reason:
+    "is this a slipped disc?" asks for a diagnosis in words no rule lists). The last four read the question's
+    vector alone."""
 
     gate: ScopeModel
     prior: ChunkPrior
     needs: Detector
     chat: Detector
+    refusal: Detector
 
     def to_dict(self) -> dict[str, Any]:
         return {"gate": self.gate.to_dict(), "prior": self.prior.to_dict(), "needs": self.needs.to_dict(),
-                "small_talk": self.chat.to_dict()}
+                "small_talk": self.chat.to_dict(), "refusal": self.refusal.to_dict()}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], dimension: int) -> LearnedScope:
@@ -157,4 +160,5 @@ class LearnedScope:
         return cls(gate=ScopeModel.from_dict(data["gate"], feature_names(dimension)),
                    prior=ChunkPrior.from_dict(data["prior"], dimension),
                    needs=Detector.from_dict(data["needs"], dimension),
-                   chat=Detector.from_dict(data["small_talk"], dimension))
+                   chat=Detector.from_dict(data["small_talk"], dimension),
+                   refusal=Detector.from_dict(data["refusal"], dimension))

@@ -1,6 +1,6 @@
 """Train the learned parts of the scope decision at index build time (scikit-learn is needed here only).
 
-Four models, each a logistic regression over features the pipeline computes anyway (see `LearnedScope`):
+Five models, each a logistic regression over features the pipeline computes anyway (see `LearnedScope`):
 - the gate (in scope or not): in scope are `scope_training/in_scope.txt`, text drawn from the corpus itself
   (titles, summaries, steps, "how do I do …?", so a clinic's added document is in scope without new labels)
   and the blind writers' questions about the article's subject; out of scope are `out_of_scope.txt`, the
@@ -8,8 +8,8 @@ Four models, each a logistic regression over features the pipeline computes anyw
   halves for reporting only) and the writers' refusals and small talk;
 - the chunk prior (which part of the article a question is about): the writers' answered questions with
   the parts they expect, and every chunk's own views;
-- the needs (what a question asks that the article does not give) and small talk (which kind), from the
-  writers' labels.
+- the needs (what a question asks that the article does not give), small talk (which kind) and refusals (why
+  a question is not about the article: a diagnosis, another body part...), from the writers' labels.
 Every threshold is chosen on leave-one-writer-out predictions: each writer scored by models that never saw
 that writer (`scope_writers.py`), the way an unseen writer's questions will be met.
 """
@@ -57,6 +57,9 @@ FOLLOW_UP_LOSS = 0.05
 # of short questions that are not small talk.
 NEED_FALSE_RATE = 0.02
 SMALL_TALK_FALSE_RATE = 0.005
+# A learned refusal may take at most this share of the writers' questions about the article (out of writer,
+# answered or honestly not covered) on top of the gate's own loss.
+REFUSAL_FALSE_RATE = 0.01
 # Regularisation, compared leave-one-writer-out on the six writers: the gate at 0.03/0.1/0.3 (0.1 refused most
 # at 1% in-scope loss), the prior at 1/10/30/100 (30 and 100 put the most questions on an expected part),
 # the needs at 0.3/1/3/10, small talk at 0.3/1/3/10.
@@ -64,8 +67,14 @@ GATE_C = 0.1
 PRIOR_C = 30.0
 NEED_C = 3.0
 CHAT_C = 3.0
+REFUSAL_C = 1.0
 # The writers' name for small talk that is none of the others ("ok", "bruh"): answered as an acknowledgement.
 CHAT_KINDS = {"other": "acknowledgement"}
+# The writers' kinds of refusal as the reasons a refusal gives (`replies.OUT_OF_SCOPE`).
+REFUSAL_REASONS = {"diagnosis": "diagnosis", "other_body_part": "other_body_part", "medication": "medication",
+                   "scan_or_surgery": "scan_or_surgery", "admin": "service", "money": "service",
+                   "shopping": "service", "general_health": "off_topic", "unrelated": "off_topic",
+                   "prompt_injection": "off_topic"}
 NONE = "none"
 
 
@@ -193,7 +202,7 @@ def without_writer(data: TrainingData, writer: str) -> np.ndarray:
 
 
 def fit_learned_scope(data: TrainingData, chunks: Sequence[Chunk], leave_out: str = "") -> LearnedScope:
-    """All four models, trained without the writer `leave_out` (none: every writer); each threshold chosen on
+    """All five models, trained without the writer `leave_out` (none: every writer); each threshold chosen on
     the predictions for every other writer by a model that did not see that writer."""
     keep = without_writer(data, leave_out) if leave_out else np.ones(len(data.texts), bool)
     writers = [w for w in data.writers if w != leave_out]
@@ -202,11 +211,17 @@ def fit_learned_scope(data: TrainingData, chunks: Sequence[Chunk], leave_out: st
                                        lambda item: item.label == "in_scope")
     chat, chat_report = _fit_detector(data, keep, writers, _chat_label, CHAT_C, data.rule_chat,
                                       SMALL_TALK_FALSE_RATE, _short_question(data))
+    # Every question about the article counts against a refusal, rules or not: the rules that refuse are
+    # tried first when serving, so the learned refusal only adds to them.
+    refusal, refusal_report = _fit_detector(data, keep, writers, _refusal_label, REFUSAL_C,
+                                            (False,) * len(data.texts), REFUSAL_FALSE_RATE,
+                                            lambda item: item.label in ("in_scope", "not_covered"))
     prior = ChunkPrior.fit(*_prior_examples(data, keep, chunks), c=PRIOR_C)
-    report = {"writers": writers, "gate": gate_report, "needs": need_report, "small_talk": chat_report}
+    report = {"writers": writers, "gate": gate_report, "needs": need_report, "small_talk": chat_report,
+              "refusal": refusal_report}
     return LearnedScope(gate=ScopeModel(gate.features, gate.weights, gate.bias, gate.threshold, report,
                                         gate.follow_up_threshold),
-                        prior=prior, needs=needs, chat=chat)
+                        prior=prior, needs=needs, chat=chat, refusal=refusal)
 
 
 def _fit_gate(data: TrainingData, keep: np.ndarray, writers: list[str]) -> tuple[ScopeModel, dict[str, Any]]:
@@ -246,6 +261,13 @@ def _need_label(item: Labelled) -> str | None:
 def _chat_label(item: Labelled) -> str | None:
     """The kind of a writer's small talk, `none` for a question; every writer's message counts."""
     return CHAT_KINDS.get(item.detail, item.detail) if item.label == "small_talk" else NONE
+
+
+def _refusal_label(item: Labelled) -> str | None:
+    """Why a writer's question is refused, `none` for one about the article; small talk is neither."""
+    if item.label == "out_of_scope":
+        return REFUSAL_REASONS[item.detail]
+    return NONE if item.label in ("in_scope", "not_covered") else None
 
 
 def _short_question(data: TrainingData) -> Callable[[Labelled], bool]:

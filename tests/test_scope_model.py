@@ -20,7 +20,7 @@ from assistant.manifest import read_manifest
 from assistant.real_questions import TRAINING_DIR, is_training
 from assistant.scope import check_scope
 from assistant.scope_model import ScopeModel, feature_names, signals
-from assistant.scope_train import IN_SCOPE_LOSS, TrainingData, without_writer
+from assistant.scope_train import IN_SCOPE_LOSS, REFUSAL_FALSE_RATE, TrainingData, without_writer
 
 
 def test_folded_weights_give_the_fitted_pipelines_probabilities():
@@ -50,7 +50,10 @@ def test_the_model_is_plain_json_in_the_manifest_with_its_threshold(fake_bot: As
     # The threshold is chosen on writers the gate was not trained with, for the issue's in-scope loss.
     assert report["gate"]["out_of_writer_in_scope_lost"] <= IN_SCOPE_LOSS
     assert report["gate"]["trained_on"] > 1000 and len(report["writers"]) >= 6
-    assert set(stored) == {"gate", "prior", "needs", "small_talk"}
+    assert set(stored) == {"gate", "prior", "needs", "small_talk", "refusal"}
+    # The learned refusal takes at most its share of the questions about the article, out of writer.
+    assert report["refusal"]["out_of_writer_false"] <= REFUSAL_FALSE_RATE
+    assert set(stored["refusal"]["classes"]) >= {"none", "diagnosis", "other_body_part", "off_topic"}
 
 
 def test_a_model_for_other_features_is_refused():
@@ -82,7 +85,8 @@ def test_serving_imports_no_scikit_learn(fake_bot: Assistant):
 
 
 def test_the_gate_adds_well_under_half_a_millisecond(fake_bot: Assistant):
-    """Signals, coverage, features and the dot product: what the learned gate adds to ask()."""
+    """Signals, coverage, features and the dot product, the learned refusal and the check for another
+    language: what the learned gate adds to ask()."""
     questions = ["how do i do the bridge", "what is the capital of france", "my neck is stiff, any stretches",
                  "wat streches r gud 4 my lowr bak", "how many days a week should i do these"]
     prepared = [(q, fake_bot.retriever.rank(q), check_scope(q)) for q in questions]
@@ -91,6 +95,8 @@ def test_the_gate_adds_well_under_half_a_millisecond(fake_bot: Assistant):
         started = time.perf_counter()
         for q, ranking, scope in prepared:
             fake_bot._in_scope(f"{q} ", ranking, scope, signals(f"{q} "))
+            fake_bot.learned.refusal.detect(fake_bot.vectors.one(q))
+            fake_bot.languages.unsure(f"{q} ", q)
         best = min(best, (time.perf_counter() - started) / len(prepared))
     print(f"\nscope gate: {best * 1000:.3f} ms per question (best of 30)")
     assert best < 0.0005
