@@ -18,6 +18,10 @@ from assistant.triage import explain, red_flags, triage
     ("felt like I'd been hit by a bus after spin class, back included", "FIGURATIVE"),
     ("my bum goes numb after three hours of driving, fine when I get out", "POSITIONAL"),
     ("no numbness, bladder fine, just a stiff back", "NEGATED"),
+    # Cue words of clinical ConText's general lexicon (medspaCy's FAMILY, HISTORICAL, HYPOTHETICAL), not ours.
+    ("Mother has had a fever all week, my back is stiff from nursing her", "OTHER_PERSON"),
+    ("history of a slipped disc with numbness in both legs years ago, what stretches are safe?", "HISTORICAL"),
+    ("if you get numbness in the saddle area is that serious? asking as my back hurts", "HYPOTHETICAL"),
 ])
 def test_a_cue_cancels_the_sign_and_explain_names_it(text: str, cue: str) -> None:
     assert triage([text]).level == "none"
@@ -31,6 +35,10 @@ def test_a_cue_cancels_the_sign_and_explain_names_it(text: str, cue: str) -> Non
     ("had bowel cancer in 2015, now my lower back is stiff in the mornings", "malignancy"),
     ("had a water infection two weeks ago, now my lower back is really sore", "infection"),
     ("my wife says I've been wetting the bed and my back is bad", "cauda_equina"),
+    # Someone else's cue reaches only until the user's own words begin.
+    ("my dog is limping and I can't feel my bum", "cauda_equina"),
+    ("Mother has a fever but I have lost control of my bladder and my back is agony", "cauda_equina"),
+    ("if I sit down I cant feel my bum at all", "cauda_equina"),
 ])
 def test_signs_that_still_count(text: str, category: str) -> None:
     found = triage([text])

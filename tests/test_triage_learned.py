@@ -127,9 +127,13 @@ def test_the_veto_needs_a_context_cue_and_a_confident_opinion_and_never_touches_
 def test_the_raise_is_urgent_and_emergency_only_when_more_confident() -> None:
     silent = ["since my back went the seat feels like it is not there under me"]
     assert triage(silent).level == "none"
-    # Only back-pain chat ([words].domain): general health questions are not what it was trained on.
+    # It raises only in back-pain chat ([words].domain): general health questions are not what it was trained on.
+    # Outside it, an emergency category at `emergency` or more is held (no alarm, no steps), never raised.
     outside = ["the seat feels like it is not there under me"]
-    assert second_opinion(outside, StubOpinion(0.9, frozenset())).level == "none"
+    held_outside = second_opinion(outside, StubOpinion(0.9, frozenset()))
+    assert (held_outside.level, held_outside.source, held_outside.category) == ("none", "hold", "major_trauma")
+    assert second_opinion(outside, StubOpinion(0.7, frozenset())).source is None  # under `emergency`
+    assert second_opinion(outside, StubOpinion(0.9, frozenset(), "malignancy")).source is None  # not an emergency
     assert second_opinion(silent, StubOpinion(0.6, frozenset())).level == "urgent"
     raised = second_opinion(silent, StubOpinion(0.9, frozenset()))
     assert (raised.level, raised.category, raised.source, raised.evidence) == ("emergency", "major_trauma",

@@ -81,16 +81,20 @@ def second_opinion(messages: Sequence[str], opinion: LearnedOpinion) -> Triage:
     emergency category at `hold` or more (`hold_symptoms`, lower, when it names symptoms of the user's own, now)
     is not alarmed but held (source "hold"): a missed emergency must never be answered with exercise steps, and
     an alarm at that score would be false far more often than not; a plain question about how an exercise is done
-    ("lying on my back, knees bent, push my hips up") names no symptom and is held only at `hold`. Only in
-    back-pain chat ([words].domain), where it was trained."""
-    if not red_flags().mentions(messages, "domain"):
-        return Triage("none")
+    ("lying on my back, knees bent, push my hips up") names no symptom and is held only at `hold`. It raises only
+    in back-pain chat ([words].domain), where it was trained; outside it (no back word: "fell 12 feet onto
+    concrete"), a conversation read as an emergency category at `emergency` or more is held, never raised."""
+    in_domain = red_flags().mentions(messages, "domain")
     judged = opinion.judge(messages)
     if judged is None:
         return Triage("none")
     category = next(c for c in red_flags().categories if c.id == judged.category)
     quote = judged.quote[:EVIDENCE_CHARS]
     why = f"reads like: “{judged.exemplar}”"
+    if not in_domain:
+        if category.level == "emergency" and judged.score >= opinion.thresholds["emergency"]:
+            return Triage("none", category.id, category.label, quote, None, "hold", why, round(judged.score, 3))
+        return Triage("none")
     if judged.score < opinion.thresholds["raise"]:
         if category.level == "emergency" and judged.score >= opinion.thresholds[
                 "hold_symptoms" if judged.symptoms else "hold"]:

@@ -196,10 +196,13 @@ def verdict(s: Scored, thresholds: dict[str, float]) -> str:
 
 def held(s: Scored, thresholds: dict[str, float]) -> bool:
     """Whether the policy holds back the exercise steps of a conversation it did not flag (`policy.second_opinion`'s
-    "hold")."""
+    "hold"; outside back-pain chat, from the emergency threshold)."""
     emergency = {c.id for c in red_flags().categories if c.level == "emergency"}
-    return (s.rules is None and s.in_domain and s.category in emergency
-            and thresholds["hold_symptoms" if s.symptoms else "hold"] <= s.score < thresholds["raise"])
+    if s.rules is not None or s.category not in emergency:
+        return False
+    if not s.in_domain:
+        return s.score >= thresholds["emergency"]
+    return thresholds["hold_symptoms" if s.symptoms else "hold"] <= s.score < thresholds["raise"]
 
 
 def choose_thresholds(scored: Sequence[Scored]) -> dict[str, float]:
