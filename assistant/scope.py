@@ -194,8 +194,8 @@ near = 8
 need.asked = ["cause", "causes", "causing", "caused", "reason/reasons ... for/why/behind/my", "explanation*",
               "explain ... why", "coming from", "source of", "behind ... my/this/it", "sign/signs ... of",
               "symptom/symptoms ... of", "what does/do ... it/this/that/these/they ... mean", "what ... mean ... when",
-              "does/do ... mean", "what kind/type/sort ... of ... pain/problem/injury/condition/back pain ... do/have/is",
-              "related", "linked", "connected"]
+              "does/do ... mean", "related", "linked", "connected",
+              "what kind/type/sort ... of ... pain/problem/injury/condition/back pain ... do/have/is"]
 need.own = ["my", "i", "im", "i'm", "ive", "i've", "me", "mine", "this", "these", "it"]
 need.symptom = ["@problem", "symptom*", "lump*", "bump*", "burning", "shooting", "throbbing", "radiat*"]
 # "Can the bridge cause pain?", "why does stretching make my back sore?": about the exercise, which the
