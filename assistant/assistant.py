@@ -296,10 +296,11 @@ class Assistant:
         foreign = self.languages.unsure(text, query)
         follow_up = resolve_follow_up(query, topic, self.by_id)
         # Small talk the phrase rules did not know ("thanks dear", "howya"): short, names nothing in the article,
-        # and does not lean on the previous answer ("what does it work" after the Reverse Hyperextension).
+        # does not lean on the previous answer ("what does it work" after the Reverse Hyperextension), and is no
+        # health question ("What is COPD?" reads like "what are you?" to a model of meaning alone).
         chat = self.learned.chat.detect(self.vectors.one(query)) \
             if need is None and not ranking.named and len(for_matching(text).split()) <= SMALL_TALK_WORDS \
-            and follow_up is None and foreign is None else None
+            and follow_up is None and foreign is None and small_talk().may_be(text) else None
         if chat is not None:
             return self._small_talk(chat)
         if foreign is None and follow_up is None and not ranking.named and not (need is not None and need.group) \

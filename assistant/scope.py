@@ -78,6 +78,19 @@ problem = ["pain*", "painful", "hurt*", "ache*", "aching", "achy", "sore*", "inj
            "tendinitis", "tendonitis", "bursitis", "replacement", "dislocat*", "torn", "tear", "broken",
            "fractur*", "problem*", "issue*", "bad", "dodgy", "rehab", "recover*", "twinge*", "niggle*",
            "killing me", "playing up", "weak", "numb*", "tingl*", "pins and needles", "cramp*", "spasm*"]
+# What can cause low back pain, as the differential diagnosis of low back pain lists it (NICE NG59, the NHS
+# back-pain pages, the IFOMPT framework's serious pathologies): "could it be my kidneys?", "is it shingles?".
+causes = ["kidney*", "uti", "urine infection", "bladder infection", "gallstone*", "gallbladder", "appendix",
+          "appendicitis", "pancrea*", "endometriosis", "ovar*", "fibroid*", "prostat*", "shingles", "gout",
+          "osteoporosis", "osteomyelitis", "discitis", "spondylolisthesis", "spondylosis", "spondylitis",
+          "aneurysm", "aort*", "myeloma", "lymphoma", "metasta*", "polymyalgia", "paget*", "hernia",
+          "pregnan*", "sacroiliitis", "si joint", "facet joint*", "disc", "discs", "sciatica", "arthritis",
+          "strain", "sprain", "tumour", "tumor", "cancer", "infection"]
+# The generic words for a diagnosis, as a label asked for ("is this a condition?", "what disease is it?").
+labels = ["condition", "disease", "disorder", "syndrome", "illness"]
+# The article's own subject: a question about an exercise is about the article, not a diagnosis.
+exercises = ["exercis*", "stretch*", "bridge*", "plank*", "superman*", "pose", "poses", "yoga", "pilates",
+             "workout*", "routine*", "rep", "reps", "cat cow", "bird dog*", "knee to chest", "pelvic tilt*"]
 parts = ["neck", "necks", "knee", "knees", "ankle*", "shoulder*", "wrist*", "elbow*", "hand", "hands",
          "finger*", "thumb*", "foot", "feet", "toe", "toes", "heel", "heels", "calf", "calves", "shin",
          "shins",
@@ -149,7 +162,8 @@ need.asked = ["diagnos*", "what ... wrong ... with", "whats wrong", "what is wro
          "what did i do to", "what/whats ... causing ... my/his/her/this/it", "what's causing",
          "what could ... be causing/cause", "what might ... be causing/cause", "what caused my",
          "is it/this ... serious", "should i be worried", "what condition",
-         "what kind/type/sort of ... injury/condition/problem", "is it/this/that/my ... something serious"]
+         "what kind/type/sort of ... injury/condition/problem", "is it/this/that/my ... something serious",
+         "what have i got", "what ive got", "what i've got", "what i have got", "tell me what i have"]
 
 [[category.rule]]
 why = "asks whether it is a named condition"
@@ -169,9 +183,32 @@ need.condition = ["slipped ... disc/discs", "herniat*", "bulging ... disc/discs"
              "nerve ... damage/compression/root", "pulled/strained/torn ... muscle/something/ligament",
              "muscle ... strain/tear/spasm", "strain", "sprain", "fractur*", "broken", "cancer", "tumour",
              "infection", "cauda equina", "piriformis syndrome", "facet*", "ligament*", "disc", "discs",
-             "muscular", "serious", "normal back pain", "just a", "something worse"]
+             "muscular", "serious", "normal back pain", "just a", "something worse", "@causes", "@labels"]
 # "Is it safe if I have a herniated disc?" asks whether exercise suits them, not what is wrong.
-except_in = ["is it/this/that ... safe/ok/okay/alright/fine/wise/advisable"]
+except_in = ["is it/this/that ... safe/ok/okay/alright/fine/wise/advisable/good/helpful/better/suitable/recommended"]
+
+[[category.rule]]
+why = "asks what causes, or what is behind, the user's own symptom"
+within = "sentence"
+near = 8
+need.asked = ["cause", "causes", "causing", "caused", "reason/reasons ... for/why/behind/my", "explanation*",
+              "explain ... why", "coming from", "source of", "behind ... my/this/it", "sign/signs ... of",
+              "symptom/symptoms ... of", "what does/do ... it/this/that/these/they ... mean", "what ... mean ... when",
+              "does/do ... mean", "related", "linked", "connected",
+              "what kind/type/sort ... of ... pain/problem/injury/condition/back pain ... do/have/is"]
+need.own = ["my", "i", "im", "i'm", "ive", "i've", "me", "mine", "this", "these", "it"]
+need.symptom = ["@problem", "symptom*", "lump*", "bump*", "burning", "shooting", "throbbing", "radiat*"]
+# "Can the bridge cause pain?", "why does stretching make my back sore?": about the exercise, which the
+# article's precautions answer.
+unless = ["@exercises"]
+
+[[category.rule]]
+why = "asks which of two conditions it is"
+within = "sentence"
+near = 3
+need.label = ["@causes", "@labels"]
+need.alternative = ["or"]
+unless = ["@exercises"]
 
 [[category]]
 id = "other_body_part"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -18,16 +19,55 @@ MAX_WORDS = 12
 
 
 @dataclass(frozen=True)
+class Vocabulary:
+    """The plain words and the stems (phrases ending in "*") of a phrase list, folded for matching."""
+
+    words: frozenset[str]
+    stems: tuple[str, ...]
+
+    @classmethod
+    def of(cls, phrases: list[str]) -> Vocabulary:
+        words = {w for phrase in phrases for part in phrase.split() for w in part.split("/") if w != "..."}
+        plain = frozenset({for_matching(w) for w in words if not w.endswith("*")} - {""})
+        return cls(plain, tuple(sorted({for_matching(w[:-1]) for w in words if w.endswith("*")})))
+
+    def fits(self, word: str) -> bool:
+        return word in self.words or word.startswith(self.stems)
+
+
+@dataclass(frozen=True)
 class Kind:
     """One kind of small talk: its rule set and the words its phrases are made of."""
 
     id: str
     rules: RuleSet
-    words: frozenset[str]
-    stems: tuple[str, ...]
+    vocabulary: Vocabulary
 
     def fits(self, word: str) -> bool:
-        return word in self.words or word.startswith(self.stems)
+        return self.vocabulary.fits(word)
+
+
+@dataclass(frozen=True)
+class Never:
+    """What small talk never is: a message naming health, or asking what something is (`[never]`)."""
+
+    health: Vocabulary
+    definition: tuple[tuple[str, ...], ...]
+    fixes: dict[str, str]
+
+    def health_question(self, message: str, chatty: Callable[[str], bool]) -> bool:
+        """Whether `message` names a health word, or asks "what is X?" with an X that is not small talk
+        (`chatty`: "what are you?" is small talk, "what is COPD?" is not)."""
+        words = [self.fixes.get(w, w) for w in for_matching(message).split()]
+        if any(self.health.fits(w) for w in words):
+            return True
+        for start in range(len(words)):
+            cue = next((c for c in self.definition if tuple(words[start:start + len(c)]) == c), None)
+            if cue is not None:
+                rest = words[:start] + words[start + len(cue):]
+                if any(not chatty(w) for w in rest):
+                    return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -38,6 +78,7 @@ class SmallTalk:
     filler: frozenset[str]
     emoji: dict[str, str]
     replies: dict[str, str]
+    never: Never
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SmallTalk:
@@ -45,19 +86,21 @@ class SmallTalk:
         fixes = [line.split("->")[0].strip() for line in data.get("spelling", {}).get("fix", [])]
         kinds = []
         for category in data["category"]:
-            words = {w for rule in category["rule"] for group in rule["need"].values()
-                     for phrase in group for part in phrase.split() for w in part.split("/") if w != "..."}
-            plain = frozenset({for_matching(w) for w in (*words, *fixes) if not w.endswith("*")} - {""})
-            stems = tuple(sorted({for_matching(w[:-1]) for w in words if w.endswith("*")}))
+            phrases = [phrase for rule in category["rule"] for group in rule["need"].values() for phrase in group]
             rules = RuleSet.from_dict({**shared, "category": [category]}, levels=[category["level"]])
-            kinds.append(Kind(category["id"], rules, plain, stems))
+            kinds.append(Kind(category["id"], rules, Vocabulary.of(phrases + fixes)))
         missing = {k.id for k in kinds} - set(data["replies"])
         if missing:
             raise ValueError(f"{RULES_FILE}: no reply for {sorted(missing)}")
         emoji = {symbol: kind for kind, symbols in data.get("emoji", {}).items() for symbol in symbols}
         replies = {kind: text.format(help=HELP_LINE) for kind, text in data["replies"].items()}
         filler = frozenset(for_matching(w) for w in data.get("words", {}).get("filler", []))
-        return cls(tuple(kinds), filler, emoji, replies)
+        never = data["never"]
+        health = Vocabulary.of(never["health"])
+        single = {w.strip(): fixed.strip() for w, fixed in (line.split("->") for line in
+                                                             data.get("spelling", {}).get("fix", []))}
+        definition = tuple(tuple(for_matching(cue).split()) for cue in never["definition"])
+        return cls(tuple(kinds), filler, emoji, replies, Never(health, definition, single))
 
     def kind(self, message: str) -> str | None:
         """The kind of small talk a message is, or None when it asks or says anything more.
@@ -78,6 +121,14 @@ class SmallTalk:
         if matched and all(w in self.filler or any(k.fits(w) for k in matched) for w in words):
             return matched[0].id
         return None
+
+    def may_be(self, message: str) -> bool:
+        """Whether a message the phrase rules did not match may still be small talk (the learned small talk's
+        guard): a health question never is."""
+        return not self.never.health_question(message, self._chatty)
+
+    def _chatty(self, word: str) -> bool:
+        return word in self.filler or any(k.fits(word) for k in self.kinds)
 
     def _emoji_kind(self, symbols: str) -> str | None:
         """One kind for a message of emoji only, matching the longest symbol first (❤️ before ❤)."""

@@ -55,6 +55,13 @@ def test_in_scope_questions_raise_no_red_flag() -> None:
     ("is it sciatica?", "diagnosis"),
     ("what's wrong with my back", "diagnosis"),
     ("could this be a herniated disk", "diagnosis"),
+    # A cause or a label asked for the user's own symptom, in words the first rules did not list.
+    ("what's the reason my lower back aches after running?", "diagnosis"),
+    ("where is my back pain coming from?", "diagnosis"),
+    ("lower back pain when I cough, what does that mean?", "diagnosis"),
+    ("could my back pain be from endometriosis?", "diagnosis"),
+    ("I've had a dull ache by my spine for weeks, muscle or disc?", "diagnosis"),
+    ("can you tell me what I've got?", "diagnosis"),
     ("how much ibuprofen can I take?", "medication"),
     ("can I take naproxen", "medication"),
     ("what painkillers are best", "medication"),
@@ -89,6 +96,10 @@ def test_plain_out_of_scope_cases(text: str, reason: str) -> None:
     "write me a plan for my back exercises",
     "is it safe if i have a herniated disc",
     "is it ok to stretch with sciatica?",
+    "is it good for a slipped disc?",
+    "can the bridge cause pain?",
+    "why does stretching make my back sore?",
+    "which is better for sciatica, the piriformis stretch or the knee to chest?",
 ])
 def test_the_lower_back_keeps_a_question_in_scope(text: str) -> None:
     assert check_scope(text) == Scope(True, None)

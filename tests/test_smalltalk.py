@@ -49,3 +49,21 @@ def test_a_red_flag_beats_small_talk(fake_bot: Assistant):
     history = [{"role": "user", "content": "I can't feel my bottom when I wipe and I can't pee"},
                {"role": "assistant", "content": "Get help now"}]
     assert fake_bot.ask("thanks", history=history).kind == "emergency"
+
+
+@pytest.mark.parametrize("message", [
+    "What is COPD?", "what are shingles", "whats fibromyalgia", "define spondylosis", "is it my kidneys",
+    "sore throat", "my blood pressure", "diabetes",
+])
+def test_a_health_question_is_never_small_talk(message: str):
+    """The learned small talk reads meaning alone: "What is COPD?" is near "what are you?" to it, so a message
+    naming a health word or asking what something is never reaches it."""
+    assert not small_talk().may_be(message)
+
+
+@pytest.mark.parametrize("message", [
+    "what are you", "wat r u", "whats up", "what is this chat", "thanks dear", "howya", "good evening doctor",
+    "I'll try that", "is this a bot or someone at the clinic",
+])
+def test_small_talk_with_words_the_rules_do_not_know_may_still_be_small_talk(message: str):
+    assert small_talk().may_be(message)
