@@ -59,8 +59,10 @@ def measure_serving(plan: Plan, questions: list[str], figures: dict[str, Any],
         serve.request_p50(port, [f"{q} warm" for q in questions[:10]])
         http, local = [], []
         for run in range(plan.runs):
-            local.append(run_probe(latency.PROBES, "assistant_ask", {"questions": questions})["p50_s"])
-            http.append(serve.request_p50(port, [f"{q} {run}" for q in questions]))
+            # Both sides ask the same texts, new to each: the ratio then measures serving, not wording.
+            asked = [f"{q} {run}" for q in questions]
+            local.append(run_probe(latency.PROBES, "assistant_ask", {"questions": asked})["p50_s"])
+            http.append(serve.request_p50(port, asked))
         figures["serving_rss_mb"] = rss_mb(pid)
         emit(_ratio_line("POST /api/ask p50 vs in-process ask() p50", Spread.of(http).scaled(1000),
                          Spread.of(local).scaled(1000), ratios(http, local), "ms", "≤ 1.2×"))
