@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cache, cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -14,6 +14,7 @@ import numpy as np
 from assistant import compose, replies
 from assistant.answerability import Need, answerability, caution_line, not_covered, not_covered_line, quote_caution
 from assistant.conversation import (
+    FollowUp,
     Turn,
     aspect_of,
     last_topic,
@@ -295,6 +296,8 @@ class Assistant:
         # not find it about the article, it gets the other-language reply.
         foreign = self.languages.unsure(text, query)
         follow_up = resolve_follow_up(query, topic, self.by_id)
+        # The scope models' features, computed once and only for a question that reaches them.
+        gate_row = cache(partial(self._gate_row, query, ranking, scope, said))
         # Small talk the phrase rules did not know ("thanks dear", "howya"): short, names nothing in the article,
         # does not lean on the previous answer ("what does it work" after the Reverse Hyperextension), and is no
         # health question ("What is COPD?" reads like "what are you?" to a model of meaning alone).
@@ -311,9 +314,9 @@ class Assistant:
             # about the article itself is left to the steps below.
             learned = self.learned.refusal.detect(self.vectors.one(query))
             if learned is not None and \
-                    self.learned.gate.probability(self._gate_row(query, ranking, scope, said)) < REFUSAL_UNDER_GATE:
+                    self.learned.gate.probability(gate_row()) < REFUSAL_UNDER_GATE:
                 return self._refusal(learned)
-        chosen = self._choose(query, ranking, scope, said, topic, need)
+        chosen = self._choose(query, ranking, said, topic, need, None if ranking.named else follow_up, gate_row)
         if chosen is None:
             return self._english_only(foreign) if foreign is not None else self._refusal(scope.reason or "off_topic")
         chunk, aspect, score = chosen
@@ -338,19 +341,20 @@ class Assistant:
         return Reply(self.wording(small_talk().reply(kind)), "answer", suggestions=compose.starters(self.by_id),
                      category=SMALL_TALK)
 
-    def _choose(self, query: str, ranking: Ranking, scope: Scope, said: Mapping[str, bool], topic: Chunk | None,
-                need: Need | None) -> tuple[Chunk, compose.Aspect, float] | None:
-        """The chunk a question is about and which part of it, or None when it is not about the article."""
+    def _choose(self, query: str, ranking: Ranking, said: Mapping[str, bool], topic: Chunk | None,
+                need: Need | None, follow_up: FollowUp | None, gate_row: Callable[[], np.ndarray],
+                ) -> tuple[Chunk, compose.Aspect, float] | None:
+        """The chunk a question is about and which part of it, or None when it is not about the article.
+        `follow_up` is the previous topic the question leans on, if it names no exercise of its own."""
         best = ranking.order[0]
         by_rank = (self.built.chunks[best], aspect_of(query), float(ranking.scores[best]))
-        follow_up = None if ranking.named else resolve_follow_up(query, topic, self.by_id)
         if follow_up is not None and not follow_up.explicit:
             if said["article"] or self._has_own_topic(ranking, follow_up.chunk_id):
                 # "Is it safe?" after the Bridge: a topic of its own (a precaution), asked in the chat's context; or
                 # "what is this whole article about?".
                 return by_rank
             if need is None and not refers_back(query) and \
-                    not self._in_scope(query, ranking, scope, said, follow_up=True):
+                    not self.learned.gate.in_scope(gate_row(), follow_up=True):
                 # "How do I bake bread?" after the Bridge: nothing leans on it and nothing is about the article.
                 return None
         if follow_up is not None:
@@ -360,18 +364,13 @@ class Assistant:
         # bleach" names a child, not an exercise).
         about_exercise = said["back"] or said["exercise"] or bool(ranking.named) or topic is not None
         if need is not None and need.group and about_exercise or said["article"] or \
-                self._in_scope(query, ranking, scope, said):
+                self.learned.gate.in_scope(gate_row()):
             return by_rank
         if need is not None and topic is not None:
             # "How long till I notice a difference?" after an answer: a need with no topic of its own is a
             # question about the previous one.
             return topic, "card", 1.0
         return None
-
-    def _in_scope(self, query: str, ranking: Ranking, scope: Scope, said: Mapping[str, bool],
-                  follow_up: bool = False) -> bool:
-        """The scope model's decision."""
-        return self.learned.gate.in_scope(self._gate_row(query, ranking, scope, said), follow_up)
 
     def _gate_row(self, query: str, ranking: Ranking, scope: Scope, said: Mapping[str, bool]) -> np.ndarray:
         """The scope models' features, from what retrieval and the rules already computed (the query's vector is

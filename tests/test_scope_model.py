@@ -94,7 +94,7 @@ def test_the_gate_adds_well_under_half_a_millisecond(fake_bot: Assistant):
     for _ in range(30):
         started = time.perf_counter()
         for q, ranking, scope in prepared:
-            fake_bot._in_scope(f"{q} ", ranking, scope, signals(f"{q} "))
+            fake_bot.learned.gate.in_scope(fake_bot._gate_row(f"{q} ", ranking, scope, signals(f"{q} ")))
             fake_bot.learned.refusal.detect(fake_bot.vectors.one(q))
             fake_bot.languages.unsure(f"{q} ", q)
         best = min(best, (time.perf_counter() - started) / len(prepared))
