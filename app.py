@@ -29,6 +29,9 @@ def main() -> None:
 
     from assistant import Assistant, Settings
     from assistant.web import create_app, listener
+    from assistant.web.memory import limit_malloc_arenas
+
+    limit_malloc_arenas()  # before the encoder and the server start their threads
 
     settings = Settings.load(args.config)
     listener.run(create_app(Assistant.load(settings)), args.host, args.port, settings)
