@@ -110,9 +110,11 @@ def router(bot: Assistant, events: EventRecorder) -> APIRouter:
                          response_description="Answer.to_dict(), as in Python")
 
     @routes.get("/healthz", tags=["operations"], summary="Liveness plus which index is being served")
-    def healthz() -> dict[str, Any]:
+    async def healthz() -> dict[str, Any]:
         """`status` is "degraded" while the event store cannot be written: answers still work, replies and
         votes are not saved. `store` names its engine ("sqlite", "postgresql", or "off")."""
+        # On the event loop (it only reads attributes): a load balancer's check no longer queues for a worker
+        # thread behind the answers, which took up to 457 ms under 16 clients.
         manifest = bot.manifest
         problem = events.problem
         return {"status": "degraded" if problem else "ok", "corpus_hash": manifest.corpus_hash,
