@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.triage import explain, red_flags, triage
+from assistant.triage.learned import own_units, units
 
 
 @pytest.mark.parametrize(("text", "cue"), [
@@ -22,6 +23,9 @@ from assistant.triage import explain, red_flags, triage
     ("Mother has had a fever all week, my back is stiff from nursing her", "OTHER_PERSON"),
     ("history of a slipped disc with numbness in both legs years ago, what stretches are safe?", "HISTORICAL"),
     ("if you get numbness in the saddle area is that serious? asking as my back hurts", "HYPOTHETICAL"),
+    # A child named by their age alone, and the people of work and home, are someone else too.
+    ("our 4 yo has had a fever since Sunday and my back is sore from carrying her", "OTHER_PERSON"),
+    ("my roommate was in a car crash on Friday and it got me thinking about my back, tips?", "OTHER_PERSON"),
 ])
 def test_a_cue_cancels_the_sign_and_explain_names_it(text: str, cue: str) -> None:
     assert triage([text]).level == "none"
@@ -68,3 +72,20 @@ def test_every_context_class_is_readable() -> None:
     for cue in red_flags().context.classes:
         assert cue.name and cue.category.isupper()
         assert cue.direction in ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
+
+
+@pytest.mark.parametrize(("messages", "own"), [
+    # Someone else's sentence in a conversation about the user's own back; the user's sentence stays.
+    (["Our dog has lost control of her bladder this week. I hurt my back lifting her into the car, stretches?"],
+     [[True, False, True]]),
+    (["my brother came off his quad bike", "I have been driving him around", "any stretches for my back?"],
+     [[False], [True], [True]]),
+    # The user's own words in the sentence make it theirs; with no back of their own, they ask for someone.
+    (["my dog is limping and I can't feel my bum"], [[True]]),
+    (["my dad can't feel his legs and he fell yesterday, what do we do?"], [[True]]),
+])
+def test_whose_sentence_it_is_comes_from_the_experiencer_cues(messages: list[str], own: list[list[bool]]) -> None:
+    """The learned opinion compares only the user's own sentences with the red-flag exemplars
+    (`learned.own_units`), from the rule file's cue classes marked `experiencer`."""
+    assert own_units(messages, [units(m) for m in messages]) == own
+    assert {c.category for c in red_flags().context.classes if c.experiencer} == {"PET", "OTHER_PERSON"}

@@ -26,7 +26,8 @@ from assistant.triage.reading import Text
 
 DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
 CUE_KEYS = {"name", "category", "direction", "max_scope", "terminated_by", "applies_to", "phrases",
-            "only_if_conversation_has", "across_sentences", "across_unless", "only_questions", "inside_signs"}
+            "only_if_conversation_has", "across_sentences", "across_unless", "only_questions", "inside_signs",
+            "experiencer"}
 PSEUDO_REACH = 4  # a PSEUDO phrase may start this many words before the cue it covers ("is it normal")
 
 
@@ -47,6 +48,7 @@ class CueClass:
     only_questions: bool = False
     across_unless: frozenset[int] = frozenset()
     inside_signs: bool = False
+    experiencer: bool = False  # names who the sign belongs to (someone else, a pet): judged per sentence too
 
     def applies(self, category: str | None, rule: str | None = None) -> bool:
         """Whether the cue reaches signs of `category` or of `rule` (None: of any, as for plain symptom words)."""
@@ -83,6 +85,7 @@ class Context:
     reach_before: int
     reach_after: int
     across: frozenset[int]  # ids of the phrases of classes whose reach crosses sentence ends
+    terminators: dict[str, int]  # terminator category -> its bit in Lexicon.flags ("SELF": the user speaking)
 
     @classmethod
     def from_list(cls, rows: Sequence[dict[str, Any]], ids: Callable[[Sequence[str]], tuple[int, ...]],
@@ -120,7 +123,8 @@ class Context:
                                     int(row.get("max_scope", 0)), stops, applies, phrases, stop_bits,
                                     frozenset(ids(row.get("only_if_conversation_has", []))),
                                     bool(row.get("across_sentences", False)), bool(row.get("only_questions", False)),
-                                    frozenset(ids(row.get("across_unless", []))), bool(row.get("inside_signs", False))))
+                                    frozenset(ids(row.get("across_unless", []))), bool(row.get("inside_signs", False)),
+                                    bool(row.get("experiencer", False))))
         by_phrase: dict[int, list[CueClass]] = {}
         for cue in classes:
             if cue.direction in ("FORWARD", "BACKWARD", "BIDIRECTIONAL"):
@@ -137,7 +141,7 @@ class Context:
         return cls(tuple(classes), {p: tuple(v) for p, v in by_phrase.items()},
                    ids_of(("FORWARD", "BIDIRECTIONAL")), ids_of(("BACKWARD", "BIDIRECTIONAL")),
                    ids_of(("PSEUDO",)), reach(("FORWARD", "BIDIRECTIONAL")), reach(("BACKWARD", "BIDIRECTIONAL")),
-                   frozenset(p for c in classes if c.across_sentences for p in c.phrases))
+                   frozenset(p for c in classes if c.across_sentences for p in c.phrases), dict(bits))
 
     @property
     def reach(self) -> int:
@@ -161,14 +165,14 @@ class Context:
         for j in gaps:
             for pid in self.forward.intersection(text.starts(j)):
                 end = text.end(pid, j, e)
-                if end >= 0 and not self._covered(text, j):
+                if end >= 0 and not self._covered(text, j, end):
                     found += [Modifier(cue, text, j, end) for cue in self.by_phrase[pid] if cue.inside_signs
                               and cue.direction != "BACKWARD" and self._reaches(cue, category, rule, asks, True)]
         for j in range(s - 1, max(0 if self.across else lo, s - self.reach_before) - 1, -1):
             pids = self.forward.intersection(text.starts(j))
             for pid in pids if j >= lo else self.across.intersection(pids):
                 end = text.end(pid, j, s)
-                if end < 0 or self._covered(text, j) or _opens(text, j, opens):
+                if end < 0 or self._covered(text, j, end) or _opens(text, j, opens):
                     continue
                 found += [Modifier(cue, text, j, end) for cue in self.by_phrase[pid]
                           if cue.direction != "BACKWARD" and self._reaches(cue, category, rule, asks, j >= lo)
@@ -178,7 +182,7 @@ class Context:
             pids = self.backward.intersection(text.starts(j))
             for pid in pids if j < hi else self.across.intersection(pids):
                 end = text.end(pid, j)
-                if end < 0 or self._covered(text, j) or (end < len(text.words) and text.words[end] == "?"):
+                if end < 0 or self._covered(text, j, end) or (end < len(text.words) and text.words[end] == "?"):
                     continue
                 found += [Modifier(cue, text, j, end) for cue in self.by_phrase[pid]
                           if cue.direction != "FORWARD" and self._reaches(cue, category, rule, asks, j < hi)
@@ -198,7 +202,7 @@ class Context:
         for j in range(n - 1, max(0, n - (self.reach_before - s)) - 1, -1):
             for pid in self.across.intersection(self.forward, before.starts(j)):
                 end = before.end(pid, j, n)
-                if end < 0 or self._covered(before, j):
+                if end < 0 or self._covered(before, j, end):
                     continue
                 found += [Modifier(cue, before, j, end) for cue in self.by_phrase[pid]
                           if cue.direction != "BACKWARD" and self._reaches(cue, category, rule, asks, False)
@@ -215,7 +219,7 @@ class Context:
         for j in range(0, min(len(after.words), self.reach_after - gap)):
             for pid in self.across.intersection(self.backward, after.starts(j)):
                 end = after.end(pid, j)
-                if end < 0 or self._covered(after, j) or (end < len(after.words) and after.words[end] == "?"):
+                if end < 0 or self._covered(after, j, end) or (end < len(after.words) and after.words[end] == "?"):
                     continue
                 found += [Modifier(cue, after, j, end) for cue in self.by_phrase[pid]
                           if cue.direction != "FORWARD" and self._reaches(cue, category, rule, asks, False)
@@ -241,17 +245,33 @@ class Context:
         for j in range(lo, hi):
             for pid in (self.forward | self.backward).intersection(text.starts(j)):
                 end = text.end(pid, j, hi)
-                if end >= 0 and not self._covered(text, j):
+                if end >= 0 and not self._covered(text, j, end):
                     found += [(cue, j, end) for cue in self.by_phrase[pid]]
         return found
 
-    def _covered(self, text: Text, j: int) -> bool:
-        """Whether a PSEUDO phrase ("no idea", "is it normal") covers the cue word at j."""
+    def _covered(self, text: Text, j: int, end: int = -1) -> bool:
+        """Whether a PSEUDO phrase ("no idea", "is it normal") covers the cue word at j. A cue phrase ending at
+        `end` that starts where the PSEUDO phrase starts and reaches as far is not covered: as in medspaCy, the
+        longer of two overlapping matches wins, so "never came back" said of a healed sign stays a resolution
+        though "never ... came ... back" is also POSITIONAL's "the feeling did not come back"."""
         for k in range(max(j - PSEUDO_REACH, 0), j + 1):
             for pid in self.pseudo.intersection(text.starts(k)):
-                if text.end(pid, k) > j:
+                stop = text.end(pid, k)
+                if stop > j and not (k == j and stop <= end):
                     return True
         return False
+
+    def someone_elses(self, text: Text, lo: int, hi: int, holds: Callable[[frozenset[int]], bool]) -> bool:
+        """Whether the sentence in tokens [lo, hi) tells of someone else, not the user: it names a person or an
+        animal through an `experiencer` cue (whose conversation condition `holds`) and has no word of the user
+        speaking (SELF: "I", "my"). "Our dog has lost control of her bladder." is the dog's; "my dog is
+        limping and I can't feel my bum" is the user's. Whole sentences, so the learned opinion can leave them
+        out of what it compares with the red-flag exemplars, as the rules leave their signs out."""
+        named = [(j, end) for cue, j, end in self.cues_in(text, lo, hi) if cue.experiencer
+                 and (not cue.only_if_conversation_has or holds(cue.only_if_conversation_has))]
+        inside = {k for j, end in named for k in range(j, end)}  # the "my" of "my husband" is not the user's own
+        self_bit = self.terminators.get("SELF", 0)
+        return bool(named) and not any(text.flags(k) & self_bit for k in range(lo, hi) if k not in inside)
 
     def classes_of(self, category: str) -> list[CueClass]:
         return [c for c in self.classes if c.category == category]

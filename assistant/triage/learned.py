@@ -25,6 +25,7 @@ from assistant.text import RETRIEVAL_CHARS
 from assistant.triage.evidence import evidence, evidence_names
 from assistant.triage.exemplars import Exemplars, exemplars
 from assistant.triage.policy import red_flags
+from assistant.triage.rules import Conversation
 
 MODEL_FILE = "red_flag_model"
 MIN_UNIT_WORDS = 4  # a shorter sentence ("ok thanks") says too little to compare with an exemplar
@@ -40,6 +41,7 @@ class Unit:
 
     text: str
     quote: str
+    span: tuple[int, int] | None = None  # the sentence's tokens in the read message; None for the whole
 
 
 def units(message: str) -> list[Unit]:
@@ -56,7 +58,22 @@ def units(message: str) -> list[Unit]:
         lo = end + 1
     if len(spans) < 2:
         return [whole]
-    return [whole, *(Unit(q, q) for lo, hi in spans[:MAX_UNITS] if (q := read.span_text(lo, hi).strip()))]
+    return [whole, *(Unit(q, q, (lo, hi)) for lo, hi in spans[:MAX_UNITS] if (q := read.span_text(lo, hi).strip()))]
+
+
+def own_units(messages: Sequence[str], per_message: Sequence[list[Unit]]) -> list[list[bool]]:
+    """Per message, which of its units tell of the user rather than of someone else (`Context.someone_elses`:
+    a sentence naming a person or a pet, through the rule file's experiencer cues, with no "I" or "my"). A
+    one-sentence message is judged whole; a message whose every sentence is someone else's is someone else's."""
+    rules = red_flags()
+    texts = rules.read(messages)
+    holds = Conversation(texts, rules).has
+    out = []
+    for text, us in zip(texts, per_message, strict=True):
+        sentences = [not rules.context.someone_elses(text, *u.span, holds) for u in us[1:] if u.span]
+        whole = any(sentences) if sentences else not rules.context.someone_elses(text, 0, len(text.words), holds)
+        out.append([whole, *sentences])
+    return out
 
 
 def feature_names(data: Exemplars | None = None) -> list[str]:
@@ -96,20 +113,34 @@ class Featurizer:
         kept = [m for m in messages if isinstance(m, str) and m.strip()]
         if not kept:
             return np.zeros((0, len(feature_names(self.data))), np.float32), [], np.zeros((0, 0), np.float32)
+        conversation = evidence(rules, kept)
         per_message = [units(m) for m in kept]
+        own = own_units(kept, per_message)
+        if any(o[0] for o in own):
+            # Someone else's messages ("my son broke his arm") say nothing of the user's own red flags: no row.
+            kept, per_message, own = (list(x) for x in zip(*((m, u, o) for m, u, o in zip(kept, per_message, own,
+                                                                                            strict=True) if o[0]),
+                                                        strict=True))
+        else:  # nothing of the user's own: they ask for someone else, whose signs count as theirs would
+            own = [[True] * len(o) for o in own]
         flat = [u.text for us in per_message for u in us]
         vectors = self.encode(flat)
         exemplar = self.exemplar_vectors
         n = len(self.data.rows)
         sims = vectors @ exemplar.T
-        conversation = evidence(rules, kept)
         out, start = [], 0
-        for message, us in zip(kept, per_message, strict=True):
+        for message, us, mine in zip(kept, per_message, own, strict=True):
             block = sims[start:start + len(us)]
+            vector = vectors[start]
+            if not all(mine):
+                # Only the user's own sentences are compared with the exemplars and stand for the message.
+                block = block[[i for i, m in enumerate(mine) if m and i > 0]]
+                vector = vectors[start:start + len(us)][[i for i, m in enumerate(mine) if m and i > 0]].mean(axis=0)
+                vector = vector / max(float(np.linalg.norm(vector)), 1e-9)
             # units x categories: each unit's best cosine to each category's exemplars
             closest = np.stack([block[:, :n][:, mask].max(axis=1) for mask in self._masks], axis=1)
-            contrast = block[:, n:].max(axis=1, keepdims=True) if block.shape[1] > n else np.full((len(us), 1), -1.0)
-            out.append(np.concatenate([vectors[start], closest.max(axis=0), (closest - contrast).max(axis=0),
+            contrast = block[:, n:].max(axis=1, keepdims=True) if block.shape[1] > n else np.full((len(block), 1), -1.0)
+            out.append(np.concatenate([vector, closest.max(axis=0), (closest - contrast).max(axis=0),
                                        evidence(rules, [message]), conversation]).astype(np.float32))
             start += len(us)
         return np.stack(out), per_message, sims

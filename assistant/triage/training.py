@@ -208,7 +208,8 @@ def held(s: Scored, thresholds: dict[str, float]) -> bool:
 def choose_thresholds(scored: Sequence[Scored]) -> dict[str, float]:
     """Raise: the one with the best red flags caught minus false alarms (as rates: the issue's goals, 0.97 and 0.03,
     weigh a missed flag and a false alarm alike; no threshold meets both) on the WORST writer, not pooled: the
-    figures that decide are those of writers nobody tuned on, and a pooled optimum leans on the easy writers;
+    figures that decide are those of writers nobody tuned on, and a pooled optimum leans on the easy writers (of
+    those within one conversation of the best on the worst writer, the best pooled);
     hold and hold_symptoms (steps held back for a conversation read as an emergency category below raise; with
     symptoms of the user's own, from hold_symptoms): the pair that holds the fewest of the other conversations
     while EMERGENCY_COVER of the emergencies are raised or held; veto: the highest that lost no red flag;
@@ -228,7 +229,16 @@ def choose_thresholds(scored: Sequence[Scored]) -> dict[str, float]:
             [s for s in blind if s.example.writer == w and s.example.tier == "none" and s.example.trap != "ordinary"],
             levels) for w in writers)
 
-    raise_at = max(GRID, key=lambda t: (balance(t), t))
+    # A worst writer's balance moves by one conversation's worth (1 / its look-alikes, about 0.01) on a single
+    # item, so raise thresholds within that of the best are alike for it; among them the one with the best pooled
+    # balance over every blind writer wins (round 6: 0.45 and 0.70 were 0.004 apart on the worst writer, 0.918 and
+    # 0.927 pooled).
+    looks = [s for s in blind if s.example.tier == "none" and s.example.trap != "ordinary"]
+    one_item = 1 / max(min(sum(s.example.writer == w for s in looks) for w in writers), 1)
+    best = max(balance(t) for t in GRID)
+    raise_at = max((t for t in GRID if balance(t) >= best - one_item), key=lambda t: (
+        rate(flags, {"raise": t, "emergency": 2.0, "veto": 0.0})
+        - rate(looks, {"raise": t, "emergency": 2.0, "veto": 0.0}), -t))  # a tie: the lower, more caught
     levels = {"raise": raise_at, "emergency": 2.0, "veto": 0.0}
     others = [s for s in blind if s.example.tier == "none"]
 
