@@ -21,7 +21,8 @@ from assistant.settings import PROJECT_ROOT
 
 WRITERS_FILE = "writers.json"
 BLIND_DIR = PROJECT_ROOT / "tests" / "data" / "blind"
-# Where the writers' sets live in the repository: the first two (round 1), four more (round 2), st5 (round 3) and st6 (round 5).
+# Where the writers' sets live in the repository: the first two (round 1), four more (round 2), st5 (round 3)
+# and st6 (round 5).
 SOURCES = ("*.json", "scope-train/*.json")
 # The fields each kind of question keeps: what the models learn from, nothing a writer wrote as a note.
 KEPT = {"in_scope": ("q", "expect"), "not_covered": ("q", "need"), "out_of_scope": ("q", "kind"),
