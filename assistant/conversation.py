@@ -158,4 +158,8 @@ def resolve_follow_up(question: str, topic: Chunk | None, by_id: Mapping[str, Ch
         return FollowUp(topic.chunk_id, aspect, explicit=aspect != "card")
     if aspect in ("card", "steps") and refers_back(question):
         return FollowUp(topic.chunk_id, "card", explicit=False)
+    if aspect in ("dose", "other_side"):
+        # "How many times?" after a passage that recommends exercises asks about what it just said, unless the
+        # caller sees a topic of its own in it.
+        return FollowUp(topic.chunk_id, aspect, explicit=False)
     return None

@@ -202,6 +202,22 @@ need.symptom = ["@problem", "symptom*", "lump*", "bump*", "burning", "shooting",
 # article's precautions answer.
 unless = ["@exercises"]
 
+# Asking what to make of a symptom of one's own is asking for a diagnosis, however it is worded ("any idea?",
+# "should I worry?", "is that normal?"); asking what to do about it ("any idea what helps?") is not.
+[[category.rule]]
+why = "asks what to make of the user's own symptom, not what to do about it"
+within = "sentence"
+near = 12
+need.asked = ["any idea", "any ideas", "what ... happening", "whats happening", "what ... going on",
+              "whats going on", "should i worry", "should i be worried/concerned/scared", "do i need to worry",
+              "is it/this/that ... normal", "is it/this/that ... bad", "bad sign", "how bad", "what organ",
+              "what is this", "what is that", "whats this", "whats that", "damaged", "done something"]
+need.own = ["my", "i", "im", "i'm", "ive", "i've", "me", "mine"]
+need.symptom = ["@problem", "@back", "symptom*", "lump*", "bump*", "burning", "burns", "shooting", "throbbing",
+                "lock*", "feel", "feels", "feeling"]
+unless = ["@exercises", "help*", "what can/should/do i do", "how do/can/should i", "relieve*", "ease", "easing",
+          "fix", "get rid", "improve*", "better", "safe"]
+
 [[category.rule]]
 why = "asks which of two conditions it is"
 within = "sentence"

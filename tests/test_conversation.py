@@ -85,6 +85,13 @@ def test_how_many_after_bird_dog_quotes_the_related_faq_and_says_so(fake_bot: As
     assert "Also from: Frequently Asked Questions › What Is The Best Exercise For Lower Back Issues?" in answer.text
 
 
+def test_how_many_after_a_passage_asks_about_that_passage(fake_bot: Assistant):
+    history = history_after(fake_bot, "what is the best exercise for lower back issues?")
+    answer = fake_bot.ask("how many times?", history=history)
+    assert answer.sources[0].chunk_id == "faq/what-is-the-best-exercise-for-lower-back-issues"
+    assert "repeat 10-15 times" in answer.text
+
+
 @pytest.mark.parametrize(("question", "chunk_id"), [
     ("what about the one with the knee", "relieve/knee-to-chest"),
     ("how do i do the cat one", "relieve/cat-cow"),

@@ -62,6 +62,10 @@ def test_in_scope_questions_raise_no_red_flag() -> None:
     ("could my back pain be from endometriosis?", "diagnosis"),
     ("I've had a dull ache by my spine for weeks, muscle or disc?", "diagnosis"),
     ("can you tell me what I've got?", "diagnosis"),
+    ("my back locks up when I stand, what's happening to me?", "diagnosis"),
+    ("should I worry about the pain in my back that comes and goes?", "diagnosis"),
+    ("is it normal for my back to feel like this after gardening?", "diagnosis"),
+    ("my lower back has been aching on one side for a week, any idea?", "diagnosis"),
     ("how much ibuprofen can I take?", "medication"),
     ("can I take naproxen", "medication"),
     ("what painkillers are best", "medication"),
@@ -100,6 +104,9 @@ def test_plain_out_of_scope_cases(text: str, reason: str) -> None:
     "can the bridge cause pain?",
     "why does stretching make my back sore?",
     "which is better for sciatica, the piriformis stretch or the knee to chest?",
+    "is it normal to feel sore after the bridge?",
+    "my back is stiff every morning, any idea what helps?",
+    "my back aches after work, what should I do?",
 ])
 def test_the_lower_back_keeps_a_question_in_scope(text: str) -> None:
     assert check_scope(text) == Scope(True, None)
