@@ -70,6 +70,30 @@ def assistant_ask(args: dict[str, Any]) -> dict[str, Any]:
             "embedder": type(bot.embedder).__name__}
 
 
+def rest_alongside(args: dict[str, Any]) -> dict[str, Any]:
+    """p50 of `ask()` here and of `POST /api/ask` to the server at `port`, question by question in turn: both
+    sides then see the same machine, and each text is new to each side. (A tight loop of `ask()` in a process of
+    its own measured 8.6 ms against 9.9 ms for the same calls in a process that also held a client: a baseline
+    that moves by more than the serving cost being measured.)"""
+    import http.client
+
+    from assistant import Assistant
+    from benchmarks.serve import HOST, REQUEST_TIMEOUT_S, post_ask
+
+    bot = Assistant.load()
+    _timed(bot.ask, [f"{q} warm" for q in args["questions"][:10]])
+    connection = http.client.HTTPConnection(HOST, args["port"], timeout=REQUEST_TIMEOUT_S)
+    local, served = [], []
+    for question in args["questions"]:
+        local += _timed(bot.ask, [question])
+        started = time.perf_counter()
+        if post_ask(connection, question) != 200:
+            raise RuntimeError(f"POST /api/ask failed for {question!r}")
+        served.append(time.perf_counter() - started)
+    connection.close()
+    return {"local_p50_s": p50(local), "http_p50_s": p50(served)}
+
+
 def assistant_rate(args: dict[str, Any]) -> dict[str, Any]:
     """Answers per second from one thread for `seconds`, on a stream of questions never seen before."""
     from assistant import Assistant
@@ -133,6 +157,7 @@ PROBES: dict[str, Probe] = {
     "import_time": import_time,
     "assistant_ask": assistant_ask,
     "assistant_rate": assistant_rate,
+    "rest_alongside": rest_alongside,
     "naive_stack": naive_stack,
     "answers": answers,
 }

@@ -59,10 +59,12 @@ def measure_serving(plan: Plan, questions: list[str], figures: dict[str, Any],
         serve.request_p50(port, [f"{q} warm" for q in questions[:10]])
         http, local = [], []
         for run in range(plan.runs):
-            # Both sides ask the same texts, new to each: the ratio then measures serving, not wording.
+            # Both sides ask the same texts, new to each, in turn: the ratio then measures serving, not wording
+            # or the state of the machine.
             asked = [f"{q} {run}" for q in questions]
-            local.append(run_probe(latency.PROBES, "assistant_ask", {"questions": asked})["p50_s"])
-            http.append(serve.request_p50(port, asked))
+            both = run_probe(latency.PROBES, "rest_alongside", {"questions": asked, "port": port})
+            local.append(both["local_p50_s"])
+            http.append(both["http_p50_s"])
         figures["serving_rss_mb"] = rss_mb(pid)
         emit(_ratio_line("POST /api/ask p50 vs in-process ask() p50", Spread.of(http).scaled(1000),
                          Spread.of(local).scaled(1000), ratios(http, local), "ms", "≤ 1.2×"))
