@@ -95,6 +95,11 @@ REFUSAL_REASONS = {"diagnosis": "diagnosis", "other_body_part": "other_body_part
 # a meaning, a judgement) and addressing the assistant's rules, role or output instead of asking about the back.
 ACT_KINDS = {"diagnosis": "diagnosis", "prompt_injection": "instructions"}
 NONE = "none"
+# Writers who wrote for the refusals (round 6): their questions about the article are look-alikes of refusals,
+# chosen to sit at its edge ("knees are bad so cant kneel, any stretch lying on my back"), not a sample of how
+# people ask for a part of the article; the chunk prior learns without them (with them it put "lying on my
+# stomach lifting arms and legs" on the Piriformis Stretch), the gate and the refusals with them.
+REFUSAL_WRITERS = ("st7", "st8")
 
 
 # Everything the models' training examples and features are read from: a change to any of them makes the
@@ -371,7 +376,7 @@ def _prior_examples(data: TrainingData, keep: np.ndarray, chunks: Sequence[Chunk
     rows, labels, weights = [], [], []
     for row, item in enumerate(data.labelled, data.first):
         accepted = [e for e in item.expect if e in ids]
-        if keep[row] and item.turn == 0 and accepted:
+        if keep[row] and item.turn == 0 and accepted and item.writer not in REFUSAL_WRITERS:
             rows += [data.vectors[row]] * len(accepted)
             labels += accepted
             weights += [1 / len(accepted)] * len(accepted)
