@@ -2,8 +2,8 @@
 
 glibc gives each thread that allocates concurrently an arena of its own (up to 8 per core), and an arena's
 freed memory is rarely handed back. Under 16 clients the server's worker threads grew resident memory from
-387 to 471 MB before it levelled off; with two arenas it levelled off at 420 MB, at the same 150 answers/s
-(issue 13). The standard `MALLOC_ARENA_MAX` variable, when an operator sets it, wins.
+387 to 471 MB before it levelled off; with two arenas set from `app.py` it went from 365 to 406 MB, at the same
+throughput (issue 13, docs/deploy.md). The standard `MALLOC_ARENA_MAX` variable, when an operator sets it, wins.
 """
 
 from __future__ import annotations
