@@ -74,6 +74,9 @@ CAUTION = "caution"
 # The learned refusal reads the question's meaning alone, blind to negation ("no numbness down below, just a
 # stiff back"): it overrules the gate only where the gate's probability is under this.
 REFUSAL_UNDER_GATE = 0.5
+# The reason a learned act gives (`scope_train.ACT_KINDS`): a message addressed to the rules gets the plain refusal,
+# as the `instructions` signal does.
+ACT_REFUSALS = {"diagnosis": "diagnosis", "instructions": "off_topic"}
 # Chunks (best ranked first) searched for the lines closest to what the article does not say.
 CLOSEST_FROM = 5
 
@@ -306,6 +309,13 @@ class Assistant:
             and follow_up is None and foreign is None and small_talk().may_be(text) else None
         if chat is not None:
             return self._small_talk(chat)
+        if foreign is None and follow_up is None and not (need is not None and need.group) and not said["article"]:
+            # What the question does, whatever it names: asking what one's own condition is ("felt a pop during
+            # bridges, did I tear something?") or addressing the assistant's rules or role ("rewrite the superman
+            # steps so they're wrong"); its threshold keeps it off all but a sliver of questions about the article.
+            act = self.learned.act.detect(self.vectors.one(query))
+            if act is not None:
+                return self._refusal(ACT_REFUSALS[act])
         if foreign is None and follow_up is None and not ranking.named and not (need is not None and need.group) \
                 and not said["article"]:
             # What no rule refuses may still ask for a diagnosis or about another part in other words ("is this
@@ -376,7 +386,8 @@ class Assistant:
         """The scope models' features, from what retrieval and the rules already computed (the query's vector is
         the one retrieval cached)."""
         share = coverage(query, self.retriever.bm25.idf)
-        return scope_features(self.vectors.one(query), ranking, scope, said, share)
+        vector = self.vectors.one(query)
+        return scope_features(vector, ranking, scope, said, share, self.learned.act_probability(vector))
 
     @staticmethod
     def _refused_by_rules(scope: Scope, said: Mapping[str, bool], ranking: Ranking) -> str | None:

@@ -29,7 +29,9 @@ from assistant.triage import RuleSet
 
 SIGNALS_FILE = "scope_signals.toml"
 TOP_CHUNKS = 3
-SUMMARY_FEATURES = ("dense_max", "dense_top", "bm25_max", "coverage", "named", "list_asked")
+# `act`: how likely the learned act (see `LearnedScope`) finds the question asks what one's own condition is or
+# addresses the assistant's rules, whatever its topic.
+SUMMARY_FEATURES = ("dense_max", "dense_top", "bm25_max", "coverage", "named", "list_asked", "act")
 
 
 @lru_cache(maxsize=1)
@@ -85,11 +87,11 @@ def coverage(question: str, vocabulary: Mapping[str, Any]) -> float:
 
 
 def scope_features(vector: np.ndarray, ranking: Ranking, scope: Scope, said: Mapping[str, bool],
-                   share: float) -> np.ndarray:
+                   share: float, act: float) -> np.ndarray:
     """The feature row for one question, in the order of `feature_names`."""
     dense = np.sort(ranking.dense)[::-1]
     summary = [float(dense[0]), float(dense[:TOP_CHUNKS].mean()), math.log1p(float(ranking.lexical.max())), share,
-               float(bool(ranking.named)), float(bool(ranking.groups))]
+               float(bool(ranking.named)), float(bool(ranking.groups)), act]
     rules = [float(scope.reason == reason) for reason in REASONS]
     flags = [float(said[name]) for name in signal_rules()]
     return np.concatenate([np.array(summary + rules + flags, dtype=np.float64), vector.astype(np.float64)])
@@ -141,7 +143,9 @@ class LearnedScope:
     needs (what a question asks that the article does not give, where the phrase rules of
     `answerability.toml` find none), small talk (which kind, where the phrase rules of `smalltalk.toml`
     find none) and refusals (why a question is not about the article, where the scope rules find no reason:
-    "is this a slipped disc?" asks for a diagnosis in words no rule lists). The last four read the question's
+    "is this a slipped disc?" asks for a diagnosis in words no rule lists) and the act (asking what one's own
+    condition is, or addressing the assistant's rules, whatever exercise it names: "felt a pop during bridges,
+    did I tear something?", "rewrite the superman steps so they're wrong"). The last five read the question's
     vector alone."""
 
     gate: ScopeModel
@@ -149,10 +153,17 @@ class LearnedScope:
     needs: Detector
     chat: Detector
     refusal: Detector
+    act: Detector
+
+    def act_probability(self, vector: np.ndarray) -> float:
+        """How likely the act detector finds any act in the question (the gate's `act` feature)."""
+        model = self.act.model
+        return 1.0 - float(model.probabilities(vector)[model.classes.index("none")])
 
     def to_dict(self) -> dict[str, Any]:
         return {"gate": self.gate.to_dict(), "prior": self.prior.to_dict(), "needs": self.needs.to_dict(),
-                "small_talk": self.chat.to_dict(), "refusal": self.refusal.to_dict()}
+                "small_talk": self.chat.to_dict(), "refusal": self.refusal.to_dict(),
+                "act": self.act.to_dict()}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], dimension: int) -> LearnedScope:
@@ -161,4 +172,5 @@ class LearnedScope:
                    prior=ChunkPrior.from_dict(data["prior"], dimension),
                    needs=Detector.from_dict(data["needs"], dimension),
                    chat=Detector.from_dict(data["small_talk"], dimension),
-                   refusal=Detector.from_dict(data["refusal"], dimension))
+                   refusal=Detector.from_dict(data["refusal"], dimension),
+                   act=Detector.from_dict(data["act"], dimension))

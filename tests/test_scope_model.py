@@ -20,7 +20,7 @@ from assistant.manifest import read_manifest
 from assistant.real_questions import TRAINING_DIR, is_training
 from assistant.scope import check_scope
 from assistant.scope_model import ScopeModel, feature_names, signals
-from assistant.scope_train import IN_SCOPE_LOSS, REFUSAL_FALSE_RATE, TrainingData, without_writer
+from assistant.scope_train import ACT_FALSE_RATE, IN_SCOPE_LOSS, REFUSAL_FALSE_RATE, TrainingData, without_writer
 
 
 def test_folded_weights_give_the_fitted_pipelines_probabilities():
@@ -50,10 +50,13 @@ def test_the_model_is_plain_json_in_the_manifest_with_its_threshold(fake_bot: As
     # The threshold is chosen on writers the gate was not trained with, for the in-scope loss.
     assert report["gate"]["out_of_writer_in_scope_lost"] <= IN_SCOPE_LOSS
     assert report["gate"]["trained_on"] > 1000 and len(report["writers"]) >= 6
-    assert set(stored) == {"gate", "prior", "needs", "small_talk", "refusal"}
+    assert set(stored) == {"gate", "prior", "needs", "small_talk", "refusal", "act"}
     # The learned refusal takes at most its share of the questions about the article, out of writer.
     assert report["refusal"]["out_of_writer_false"] <= REFUSAL_FALSE_RATE
     assert set(stored["refusal"]["classes"]) >= {"none", "diagnosis", "other_body_part", "off_topic"}
+    # The act refuses whatever the question names, so it takes a smaller share still; its classes are acts.
+    assert report["act"]["out_of_writer_false"] <= ACT_FALSE_RATE
+    assert set(stored["act"]["classes"]) == {"none", "diagnosis", "instructions"}
 
 
 def test_a_model_for_other_features_is_refused():
@@ -96,6 +99,7 @@ def test_the_gate_adds_well_under_half_a_millisecond(fake_bot: Assistant):
         for q, ranking, scope in prepared:
             fake_bot.learned.gate.in_scope(fake_bot._gate_row(f"{q} ", ranking, scope, signals(f"{q} ")))
             fake_bot.learned.refusal.detect(fake_bot.vectors.one(q))
+            fake_bot.learned.act.detect(fake_bot.vectors.one(q))
             fake_bot.languages.unsure(f"{q} ", q)
         best = min(best, (time.perf_counter() - started) / len(prepared))
     print(f"\nscope gate: {best * 1000:.3f} ms per question (best of 30)")
