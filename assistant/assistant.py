@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from assistant import compose, replies
+from assistant.answer_policy import asks
 from assistant.answerability import Need, answerability, caution_line, not_covered, not_covered_line, quote_caution
 from assistant.conversation import (
     FollowUp,
@@ -40,7 +41,7 @@ from assistant.manifest import Manifest, read_manifest
 from assistant.records import Answer, Chunk, Exercise, Hit, Source, Topic
 from assistant.retrieve import Method, Ranking, Retriever
 from assistant.scope import Scope, check_scope
-from assistant.scope_model import LearnedScope, coverage, scope_features, signals
+from assistant.scope_model import DIAGNOSIS_ACT, LearnedScope, coverage, scope_features, signals
 from assistant.settings import DEFAULT_FOOTER, Settings
 from assistant.smalltalk import MAX_WORDS as SMALL_TALK_WORDS
 from assistant.smalltalk import small_talk
@@ -76,7 +77,7 @@ CAUTION = "caution"
 REFUSAL_UNDER_GATE = 0.5
 # The reason a learned act gives (`scope_train.ACT_KINDS`): a message addressed to the rules gets the plain refusal,
 # as the `instructions` signal does.
-ACT_REFUSALS = {"diagnosis": "diagnosis", "instructions": "off_topic"}
+ACT_REFUSALS = {DIAGNOSIS_ACT: "diagnosis", "instructions": "off_topic"}
 # Chunks (best ranked first) searched for the lines closest to what the article does not say.
 CLOSEST_FROM = 5
 
@@ -314,7 +315,7 @@ class Assistant:
             # bridges, did I tear something?") or addressing the assistant's rules or role ("rewrite the superman
             # steps so they're wrong"); its threshold keeps it off all but a sliver of questions about the article.
             act = self.learned.act.detect(self.vectors.one(query))
-            if act is not None:
+            if act is not None and (act != DIAGNOSIS_ACT or asks(query)):
                 return self._refusal(ACT_REFUSALS[act])
         if foreign is None and follow_up is None and not ranking.named and not (need is not None and need.group) \
                 and not said["article"]:
@@ -323,7 +324,7 @@ class Assistant:
             # ("prayer stretch?"), leaning on the previous answer, about a group the article does not cover or
             # about the article itself is left to the steps below.
             learned = self.learned.refusal.detect(self.vectors.one(query))
-            if learned is not None and \
+            if learned is not None and (learned != "diagnosis" or asks(query)) and \
                     self.learned.gate.probability(gate_row()) < REFUSAL_UNDER_GATE:
                 return self._refusal(learned)
         chosen = self._choose(query, ranking, said, topic, need, None if ranking.named else follow_up, gate_row)
@@ -387,7 +388,7 @@ class Assistant:
         the one retrieval cached)."""
         share = coverage(query, self.retriever.bm25.idf)
         vector = self.vectors.one(query)
-        return scope_features(vector, ranking, scope, said, share, self.learned.act_probability(vector))
+        return scope_features(vector, ranking, scope, said, share, self.learned.act_probability(vector, asks(query)))
 
     @staticmethod
     def _refused_by_rules(scope: Scope, said: Mapping[str, bool], ranking: Ranking) -> str | None:

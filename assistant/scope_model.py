@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from assistant.chunk_prior import ChunkPrior
-from assistant.linear import Detector
+from assistant.linear import NONE, Detector, Softmax
 from assistant.retrieve import Ranking
 from assistant.scope import REASONS, Scope
 from assistant.text import tokenize
@@ -29,8 +29,10 @@ from assistant.triage import RuleSet
 
 SIGNALS_FILE = "scope_signals.toml"
 TOP_CHUNKS = 3
+# The act class that asks what one's own condition is: it counts only in a message that asks anything.
+DIAGNOSIS_ACT = "diagnosis"
 # `act`: how likely the learned act (see `LearnedScope`) finds the question asks what one's own condition is or
-# addresses the assistant's rules, whatever its topic.
+# addresses the assistant's rules, whatever its topic (`act_strength`).
 SUMMARY_FEATURES = ("dense_max", "dense_top", "bm25_max", "coverage", "named", "list_asked", "act")
 
 
@@ -136,6 +138,17 @@ class ScopeModel:
                    dict(data.get("report", {})), None if follow_up is None else float(follow_up))
 
 
+def act_strength(model: Softmax, vectors: np.ndarray, asks: np.ndarray) -> np.ndarray:
+    """How likely each question makes an act: addresses the assistant's rules, or, only where it asks anything
+    (`answer_policy.asks`), asks what one's own condition is. The model reads meaning alone, blind to negation: a
+    statement ruling symptoms out ("no numbness down below, just a stiff back") reads to it like a diagnosis
+    request, yet asks for none."""
+    chances = model.probabilities(vectors)
+    counted = np.tile([name != NONE for name in model.classes], (len(vectors), 1)).astype(np.float64)
+    counted[:, model.classes.index(DIAGNOSIS_ACT)] = asks
+    return (chances * counted).sum(axis=1)
+
+
 @dataclass(frozen=True)
 class LearnedScope:
     """Every learned part of the scope decision, stored together beside the index (`scope-model.json`):
@@ -155,10 +168,9 @@ class LearnedScope:
     refusal: Detector
     act: Detector
 
-    def act_probability(self, vector: np.ndarray) -> float:
-        """How likely the act detector finds any act in the question (the gate's `act` feature)."""
-        model = self.act.model
-        return 1.0 - float(model.probabilities(vector)[model.classes.index("none")])
+    def act_probability(self, vector: np.ndarray, asks: bool) -> float:
+        """The gate's `act` feature for one question (see `act_strength`)."""
+        return float(act_strength(self.act.model, vector[None, :], np.array([asks]))[0])
 
     def to_dict(self) -> dict[str, Any]:
         return {"gate": self.gate.to_dict(), "prior": self.prior.to_dict(), "needs": self.needs.to_dict(),

@@ -27,15 +27,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from assistant.answer_policy import asks
 from assistant.answerability import answerability
 from assistant.chunk_prior import ChunkPrior, chunk_examples
-from assistant.linear import Detector, Softmax, fit_folded
+from assistant.linear import NONE, Detector, Softmax, fit_folded
 from assistant.records import Chunk
 from assistant.scope import check_scope
 from assistant.scope_model import (
+    DIAGNOSIS_ACT,
     SUMMARY_FEATURES,
     LearnedScope,
     ScopeModel,
+    act_strength,
     coverage,
     feature_names,
     scope_features,
@@ -93,8 +96,7 @@ REFUSAL_REASONS = {"diagnosis": "diagnosis", "other_body_part": "other_body_part
                    "prompt_injection": "off_topic"}
 # The acts a question can make that no topic makes right: asking what one's own condition is (a cause, a label,
 # a meaning, a judgement) and addressing the assistant's rules, role or output instead of asking about the back.
-ACT_KINDS = {"diagnosis": "diagnosis", "prompt_injection": "instructions"}
-NONE = "none"
+ACT_KINDS = {"diagnosis": DIAGNOSIS_ACT, "prompt_injection": "instructions"}
 # Writers who wrote for the refusals (round 6): their questions about the article are look-alikes of refusals,
 # chosen to sit at its edge ("knees are bad so cant kneel, any stretch lying on my back"), not a sample of how
 # people ask for a part of the article; the chunk prior learns without them (with them it put "lying on my
@@ -162,6 +164,7 @@ class TrainingData:
     rule_need: tuple[bool, ...]
     rule_chat: tuple[bool, ...]
     words: np.ndarray
+    asks: np.ndarray
     views: tuple[tuple[str, str], ...]
     view_vectors: np.ndarray
 
@@ -202,7 +205,7 @@ def training_data(built: BuiltIndex, embedder: Embedder) -> TrainingData:
         gate=np.array(gate), writer=np.array([""] * (len(texts) - len(writers)) + [i.writer for i in writers]),
         labelled=writers, rule_need=tuple(answerability().need(q) is not None for q in queries),
         rule_chat=tuple(small_talk().kind(r) is not None for r in raws),
-        words=np.array([len(for_matching(r).split()) for r in raws]),
+        words=np.array([len(for_matching(r).split()) for r in raws]), asks=np.array([asks(q) for q in queries]),
         views=views, view_vectors=cache.many([text for text, _ in views]).astype(np.float64))
     data.gate_rows[:, SUMMARY_FEATURES.index("act")] = _act_out_of_writer(data)
     return data
@@ -218,9 +221,7 @@ def _act_out_of_writer(data: TrainingData) -> np.ndarray:
         return Softmax.fit(data.vectors[[r for r, _ in rows]], [name for _, name in rows], ACT_C, balanced=True)
 
     def act(model: Softmax, rows: np.ndarray) -> np.ndarray:
-        logits = data.vectors[rows] @ model.weights.T + model.bias
-        chance = np.exp(logits - logits.max(axis=1, keepdims=True))
-        return 1.0 - chance[:, model.classes.index(NONE)] / chance.sum(axis=1)
+        return act_strength(model, data.vectors[rows], data.asks[rows])
 
     items = [(row, _act_label(item)) for row, item in enumerate(data.labelled, data.first)]
     items = [(row, name) for row, name in items if name is not None]
