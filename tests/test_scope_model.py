@@ -180,8 +180,8 @@ def test_a_writer_left_out_takes_every_row_with_the_same_words_with_it():
     texts = ("Should I stop if it hurts?", "how do i do the bridge", "should i stop if it hurts", "bye", "bye")
     data = TrainingData(texts=texts, gate_rows=np.zeros((5, 1)), vectors=np.zeros((5, 1)),
                         gate=np.array([1, 1, 1, 0, 0]), writer=np.array(["", "", "st1", "st2", "st1"]),
-                        labelled=(), rule_need=(False,) * 5, rule_chat=(False,) * 5, words=np.ones(5), asks=np.ones(5, bool),
-                        views=(), view_vectors=np.zeros((0, 1)))
+                        labelled=(), rule_need=(False,) * 5, rule_chat=(False,) * 5, words=np.ones(5),
+                        asks=np.ones(5, bool), views=(), view_vectors=np.zeros((0, 1)))
     assert without_writer(data, "st1").tolist() == [False, True, False, False, False]
     assert without_writer(data, "st2").tolist() == [True, True, True, False, False]
 
