@@ -78,3 +78,9 @@ def cues_of(question: str) -> Cues:
     """The cues a question shows; one question is asked about by retrieval and follow-ups alike, so it is read
     once."""
     return answer_policy().cues(question)
+
+
+def asks(question: str) -> bool:
+    """Whether a message asks anything: a written "?" (which the words-only reading of cues cannot see) or a
+    question word (`asks` in answer_policy.toml)."""
+    return "?" in question or "asks" in cues_of(question)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from assistant import compose, replies
+from assistant.answer_policy import asks
 from assistant.answerability import Need, answerability, caution_line, not_covered, not_covered_line, quote_caution
 from assistant.conversation import (
     FollowUp,
@@ -40,7 +41,7 @@ from assistant.manifest import Manifest, read_manifest
 from assistant.records import Answer, Chunk, Exercise, Hit, Source, Topic
 from assistant.retrieve import Method, Ranking, Retriever
 from assistant.scope import Scope, check_scope
-from assistant.scope_model import LearnedScope, coverage, scope_features, signals
+from assistant.scope_model import DIAGNOSIS_ACT, LearnedScope, coverage, scope_features, signals
 from assistant.settings import DEFAULT_FOOTER, Settings
 from assistant.smalltalk import MAX_WORDS as SMALL_TALK_WORDS
 from assistant.smalltalk import small_talk
@@ -74,6 +75,9 @@ CAUTION = "caution"
 # The learned refusal reads the question's meaning alone, blind to negation ("no numbness down below, just a
 # stiff back"): it overrules the gate only where the gate's probability is under this.
 REFUSAL_UNDER_GATE = 0.5
+# The reason a learned act gives (`scope_train.ACT_KINDS`): a message addressed to the rules gets the plain refusal,
+# as the `instructions` signal does.
+ACT_REFUSALS = {DIAGNOSIS_ACT: "diagnosis", "instructions": "off_topic"}
 # Chunks (best ranked first) searched for the lines closest to what the article does not say.
 CLOSEST_FROM = 5
 
@@ -306,6 +310,13 @@ class Assistant:
             and follow_up is None and foreign is None and small_talk().may_be(text) else None
         if chat is not None:
             return self._small_talk(chat)
+        if foreign is None and follow_up is None and not (need is not None and need.group) and not said["article"]:
+            # What the question does, whatever it names: asking what one's own condition is ("felt a pop during
+            # bridges, did I tear something?") or addressing the assistant's rules or role ("rewrite the superman
+            # steps so they're wrong"); its threshold keeps it off all but a sliver of questions about the article.
+            act = self.learned.act.detect(self.vectors.one(query))
+            if act is not None and (act != DIAGNOSIS_ACT or asks(query)):
+                return self._refusal(ACT_REFUSALS[act])
         if foreign is None and follow_up is None and not ranking.named and not (need is not None and need.group) \
                 and not said["article"]:
             # What no rule refuses may still ask for a diagnosis or about another part in other words ("is this
@@ -313,7 +324,7 @@ class Assistant:
             # ("prayer stretch?"), leaning on the previous answer, about a group the article does not cover or
             # about the article itself is left to the steps below.
             learned = self.learned.refusal.detect(self.vectors.one(query))
-            if learned is not None and \
+            if learned is not None and (learned != "diagnosis" or asks(query)) and \
                     self.learned.gate.probability(gate_row()) < REFUSAL_UNDER_GATE:
                 return self._refusal(learned)
         chosen = self._choose(query, ranking, said, topic, need, None if ranking.named else follow_up, gate_row)
@@ -376,7 +387,8 @@ class Assistant:
         """The scope models' features, from what retrieval and the rules already computed (the query's vector is
         the one retrieval cached)."""
         share = coverage(query, self.retriever.bm25.idf)
-        return scope_features(self.vectors.one(query), ranking, scope, said, share)
+        vector = self.vectors.one(query)
+        return scope_features(vector, ranking, scope, said, share, self.learned.act_probability(vector, asks(query)))
 
     @staticmethod
     def _refused_by_rules(scope: Scope, said: Mapping[str, bool], ranking: Ranking) -> str | None:

@@ -12,6 +12,9 @@ from typing import Any
 
 import numpy as np
 
+# A detector's class for "none of the others".
+NONE = "none"
+
 
 def folded(pipeline: Any) -> tuple[np.ndarray, np.ndarray]:
     """Weights (one row per class; one row in all for two classes) and biases on raw features: the scaler
@@ -56,11 +59,11 @@ class Softmax:
             raise ValueError(f"a softmax needs three classes or more, not {list(classes)}")
         return cls(tuple(str(c) for c in classes), coef, bias)
 
-    def probabilities(self, row: np.ndarray) -> np.ndarray:
-        """One probability per class, in the order of `classes`."""
-        logits = self.weights @ row + self.bias
-        exp = np.exp(logits - logits.max())
-        return exp / exp.sum()
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        """One probability per class, in the order of `classes` (for a matrix of rows, one such row each)."""
+        logits = rows @ self.weights.T + self.bias
+        exp = np.exp(logits - logits.max(axis=-1, keepdims=True))
+        return exp / exp.sum(axis=-1, keepdims=True)
 
     def to_dict(self) -> dict[str, Any]:
         return {"classes": list(self.classes), "weights": np.round(self.weights, 7).tolist(),
@@ -88,7 +91,7 @@ class Detector:
 
     def detect(self, row: np.ndarray) -> str | None:
         probabilities = self.model.probabilities(row)
-        none = self.model.classes.index("none")
+        none = self.model.classes.index(NONE)
         if probabilities[none] >= self.threshold:
             return None
         probabilities[none] = -1.0
@@ -100,6 +103,6 @@ class Detector:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], dimension: int) -> Detector:
         model = Softmax.from_dict(data, dimension)
-        if "none" not in model.classes:
+        if NONE not in model.classes:
             raise ValueError("a detector needs a 'none' class")
         return cls(model, float(data["threshold"]))

@@ -90,7 +90,8 @@ causes = ["kidney*", "uti", "urine infection", "bladder infection", "gallstone*"
 labels = ["condition", "disease", "disorder", "syndrome", "illness"]
 # The article's own subject: a question about an exercise is about the article, not a diagnosis.
 exercises = ["exercis*", "stretch*", "bridge*", "plank*", "superman*", "pose", "poses", "yoga", "pilates",
-             "workout*", "routine*", "rep", "reps", "cat cow", "bird dog*", "knee to chest", "pelvic tilt*"]
+             "workout*", "routine*", "rep", "reps", "cat cow", "bird dog*", "knee to chest", "pelvic tilt*",
+             "piriformis", "strengthen*"]
 parts = ["neck", "necks", "knee", "knees", "ankle*", "shoulder*", "wrist*", "elbow*", "hand", "hands",
          "finger*", "thumb*", "foot", "feet", "toe", "toes", "heel", "heels", "calf", "calves", "shin",
          "shins",
@@ -188,10 +189,10 @@ need.condition = ["slipped ... disc/discs", "herniat*", "bulging ... disc/discs"
 except_in = ["is it/this/that ... safe/ok/okay/alright/fine/wise/advisable/good/helpful/better/suitable/recommended"]
 
 [[category.rule]]
-why = "asks what causes, or what is behind, the user's own symptom"
+why = "asks what causes, or what is behind, the user's own symptom (why it hurts is a cause asked for)"
 within = "sentence"
 near = 8
-need.asked = ["cause", "causes", "causing", "caused", "reason/reasons ... for/why/behind/my", "explanation*",
+need.asked = ["cause", "causes", "causing", "caused", "why", "reason/reasons ... for/why/behind/my", "explanation*",
               "explain ... why", "coming from", "source of", "behind ... my/this/it", "sign/signs ... of",
               "symptom/symptoms ... of", "what does/do ... it/this/that/these/they ... mean", "what ... mean ... when",
               "does/do ... mean", "related", "linked", "connected",

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from assistant.chunk_prior import ChunkPrior
-from assistant.linear import Detector
+from assistant.linear import NONE, Detector, Softmax
 from assistant.retrieve import Ranking
 from assistant.scope import REASONS, Scope
 from assistant.text import tokenize
@@ -29,7 +29,11 @@ from assistant.triage import RuleSet
 
 SIGNALS_FILE = "scope_signals.toml"
 TOP_CHUNKS = 3
-SUMMARY_FEATURES = ("dense_max", "dense_top", "bm25_max", "coverage", "named", "list_asked")
+# The act class that asks what one's own condition is: it counts only in a message that asks anything.
+DIAGNOSIS_ACT = "diagnosis"
+# `act`: how likely the learned act (see `LearnedScope`) finds the question asks what one's own condition is or
+# addresses the assistant's rules, whatever its topic (`act_strength`).
+SUMMARY_FEATURES = ("dense_max", "dense_top", "bm25_max", "coverage", "named", "list_asked", "act")
 
 
 @lru_cache(maxsize=1)
@@ -85,11 +89,11 @@ def coverage(question: str, vocabulary: Mapping[str, Any]) -> float:
 
 
 def scope_features(vector: np.ndarray, ranking: Ranking, scope: Scope, said: Mapping[str, bool],
-                   share: float) -> np.ndarray:
+                   share: float, act: float) -> np.ndarray:
     """The feature row for one question, in the order of `feature_names`."""
     dense = np.sort(ranking.dense)[::-1]
     summary = [float(dense[0]), float(dense[:TOP_CHUNKS].mean()), math.log1p(float(ranking.lexical.max())), share,
-               float(bool(ranking.named)), float(bool(ranking.groups))]
+               float(bool(ranking.named)), float(bool(ranking.groups)), act]
     rules = [float(scope.reason == reason) for reason in REASONS]
     flags = [float(said[name]) for name in signal_rules()]
     return np.concatenate([np.array(summary + rules + flags, dtype=np.float64), vector.astype(np.float64)])
@@ -134,6 +138,17 @@ class ScopeModel:
                    dict(data.get("report", {})), None if follow_up is None else float(follow_up))
 
 
+def act_strength(model: Softmax, vectors: np.ndarray, asks: np.ndarray) -> np.ndarray:
+    """How likely each question makes an act: addresses the assistant's rules, or, only where it asks anything
+    (`answer_policy.asks`), asks what one's own condition is. The model reads meaning alone, blind to negation: a
+    statement ruling symptoms out ("no numbness down below, just a stiff back") reads to it like a diagnosis
+    request, yet asks for none."""
+    chances = model.probabilities(vectors)
+    counted = np.tile([name != NONE for name in model.classes], (len(vectors), 1)).astype(np.float64)
+    counted[:, model.classes.index(DIAGNOSIS_ACT)] = asks
+    return (chances * counted).sum(axis=1)
+
+
 @dataclass(frozen=True)
 class LearnedScope:
     """Every learned part of the scope decision, stored together beside the index (`scope-model.json`):
@@ -141,7 +156,9 @@ class LearnedScope:
     needs (what a question asks that the article does not give, where the phrase rules of
     `answerability.toml` find none), small talk (which kind, where the phrase rules of `smalltalk.toml`
     find none) and refusals (why a question is not about the article, where the scope rules find no reason:
-    "is this a slipped disc?" asks for a diagnosis in words no rule lists). The last four read the question's
+    "is this a slipped disc?" asks for a diagnosis in words no rule lists) and the act (asking what one's own
+    condition is, or addressing the assistant's rules, whatever exercise it names: "felt a pop during bridges,
+    did I tear something?", "rewrite the superman steps so they're wrong"). The last five read the question's
     vector alone."""
 
     gate: ScopeModel
@@ -149,10 +166,16 @@ class LearnedScope:
     needs: Detector
     chat: Detector
     refusal: Detector
+    act: Detector
+
+    def act_probability(self, vector: np.ndarray, asks: bool) -> float:
+        """The gate's `act` feature for one question (see `act_strength`)."""
+        return float(act_strength(self.act.model, vector[None, :], np.array([asks]))[0])
 
     def to_dict(self) -> dict[str, Any]:
         return {"gate": self.gate.to_dict(), "prior": self.prior.to_dict(), "needs": self.needs.to_dict(),
-                "small_talk": self.chat.to_dict(), "refusal": self.refusal.to_dict()}
+                "small_talk": self.chat.to_dict(), "refusal": self.refusal.to_dict(),
+                "act": self.act.to_dict()}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], dimension: int) -> LearnedScope:
@@ -161,4 +184,5 @@ class LearnedScope:
                    prior=ChunkPrior.from_dict(data["prior"], dimension),
                    needs=Detector.from_dict(data["needs"], dimension),
                    chat=Detector.from_dict(data["small_talk"], dimension),
-                   refusal=Detector.from_dict(data["refusal"], dimension))
+                   refusal=Detector.from_dict(data["refusal"], dimension),
+                   act=Detector.from_dict(data["act"], dimension))

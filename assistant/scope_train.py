@@ -1,6 +1,6 @@
 """Train the learned parts of the scope decision at index build time (scikit-learn is needed here only).
 
-Five models, each a logistic regression over features the pipeline computes anyway (see `LearnedScope`):
+Six models, each a logistic regression over features the pipeline computes anyway (see `LearnedScope`):
 - the gate (in scope or not): in scope are `scope_training/in_scope.txt`, text drawn from the corpus itself
   (titles, summaries, steps, "how do I do …?", so a clinic's added document is in scope without new labels)
   and the blind writers' questions about the article's subject; out of scope are `out_of_scope.txt`, the
@@ -9,7 +9,10 @@ Five models, each a logistic regression over features the pipeline computes anyw
 - the chunk prior (which part of the article a question is about): the writers' answered questions with
   the parts they expect, and every chunk's own views;
 - the needs (what a question asks that the article does not give), small talk (which kind) and refusals (why
-  a question is not about the article: a diagnosis, another body part...), from the writers' labels.
+  a question is not about the article: a diagnosis, another body part...), from the writers' labels;
+- the act (a question asking what one's own condition is, or addressing the assistant's rules, role or
+  output), from the writers' diagnosis requests and prompt injections against their questions about the
+  article, whatever those name.
 Every threshold is chosen on leave-one-writer-out predictions: each writer scored by models that never saw
 that writer (`scope_writers.py`), the way an unseen writer's questions will be met.
 """
@@ -24,12 +27,23 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from assistant.answer_policy import asks
 from assistant.answerability import answerability
 from assistant.chunk_prior import ChunkPrior, chunk_examples
-from assistant.linear import Detector, Softmax, fit_folded
+from assistant.linear import NONE, Detector, Softmax, fit_folded
 from assistant.records import Chunk
 from assistant.scope import check_scope
-from assistant.scope_model import LearnedScope, ScopeModel, coverage, feature_names, scope_features, signals
+from assistant.scope_model import (
+    DIAGNOSIS_ACT,
+    SUMMARY_FEATURES,
+    LearnedScope,
+    ScopeModel,
+    act_strength,
+    coverage,
+    feature_names,
+    scope_features,
+    signals,
+)
 from assistant.scope_writers import WRITERS_FILE, Labelled, labelled
 from assistant.smalltalk import MAX_WORDS, small_talk
 from assistant.spelling import Speller, spelling_rules
@@ -60,6 +74,10 @@ SMALL_TALK_FALSE_RATE = 0.005
 # A learned refusal may take at most this share of the writers' questions about the article (out of writer,
 # answered or honestly not covered) on top of the gate's own loss.
 REFUSAL_FALSE_RATE = 0.01
+# The act detector (see `_act_label`) refuses even where the gate finds the topic about the article, so it may
+# take at most this share of the writers' questions about the article (out of writer): half the on-target drop
+# a round may cost (0.005 pooled).
+ACT_FALSE_RATE = 0.0025
 # Regularisation, compared leave-one-writer-out on the six writers: the gate at 0.03/0.1/0.3 (0.1 refused most
 # at 1% in-scope loss), the prior at 1/10/30/100 (30 and 100 put the most questions on an expected part),
 # the needs at 0.3/1/3/10, small talk at 0.3/1/3/10.
@@ -68,6 +86,7 @@ PRIOR_C = 30.0
 NEED_C = 3.0
 CHAT_C = 3.0
 REFUSAL_C = 1.0
+ACT_C = 1.0
 # The writers' name for small talk that is none of the others ("ok", "bruh"): answered as an acknowledgement.
 CHAT_KINDS = {"other": "acknowledgement"}
 # The writers' kinds of refusal as the reasons a refusal gives (`replies.OUT_OF_SCOPE`).
@@ -75,7 +94,14 @@ REFUSAL_REASONS = {"diagnosis": "diagnosis", "other_body_part": "other_body_part
                    "scan_or_surgery": "scan_or_surgery", "admin": "service", "money": "service",
                    "shopping": "service", "general_health": "off_topic", "unrelated": "off_topic",
                    "prompt_injection": "off_topic"}
-NONE = "none"
+# The acts a question can make that no topic makes right: asking what one's own condition is (a cause, a label,
+# a meaning, a judgement) and addressing the assistant's rules, role or output instead of asking about the back.
+ACT_KINDS = {"diagnosis": DIAGNOSIS_ACT, "prompt_injection": "instructions"}
+# Writers who wrote for the refusals (round 6): their questions about the article are look-alikes of refusals,
+# chosen to sit at its edge ("knees are bad so cant kneel, any stretch lying on my back"), not a sample of how
+# people ask for a part of the article; the chunk prior learns without them (with them it put "lying on my
+# stomach lifting arms and legs" on the Piriformis Stretch), the gate and the refusals with them.
+REFUSAL_WRITERS = ("st7", "st8")
 
 
 # Everything the models' training examples and features are read from: a change to any of them makes the
@@ -138,6 +164,7 @@ class TrainingData:
     rule_need: tuple[bool, ...]
     rule_chat: tuple[bool, ...]
     words: np.ndarray
+    asks: np.ndarray
     views: tuple[tuple[str, str], ...]
     view_vectors: np.ndarray
 
@@ -170,15 +197,40 @@ def training_data(built: BuiltIndex, embedder: Embedder) -> TrainingData:
     cache = QueryVectors(embedder, len(queries) + len(views))
     cache.many(sorted({*queries, *(text for text, _ in views)}, key=len))
     retriever = Retriever(built, cache.one)
+    # The act feature is filled in below, once the act detector can be trained on these vectors.
     rows = [scope_features(cache.one(q), retriever.rank(q), check_scope(r), signals(q),
-                           coverage(q, retriever.bm25.idf)) for r, q in zip(raws, queries, strict=True)]
-    return TrainingData(
+                           coverage(q, retriever.bm25.idf), 0.0) for r, q in zip(raws, queries, strict=True)]
+    data = TrainingData(
         texts=tuple(texts), gate_rows=np.vstack(rows), vectors=cache.many(queries).astype(np.float64),
         gate=np.array(gate), writer=np.array([""] * (len(texts) - len(writers)) + [i.writer for i in writers]),
         labelled=writers, rule_need=tuple(answerability().need(q) is not None for q in queries),
         rule_chat=tuple(small_talk().kind(r) is not None for r in raws),
-        words=np.array([len(for_matching(r).split()) for r in raws]),
+        words=np.array([len(for_matching(r).split()) for r in raws]), asks=np.array([asks(q) for q in queries]),
         views=views, view_vectors=cache.many([text for text, _ in views]).astype(np.float64))
+    data.gate_rows[:, SUMMARY_FEATURES.index("act")] = _act_out_of_writer(data)
+    return data
+
+
+def _act_out_of_writer(data: TrainingData) -> np.ndarray:
+    """The act feature of every training text: a writer's questions scored by an act detector that never saw
+    that writer (as an unseen writer's will be), the rest by one trained on every writer, as served. (A model
+    scoring writer W leave-one-writer-out trains its gate on other writers' values from detectors that saw W: a
+    second-order leak, left so the feature is computed once.)"""
+
+    def fit(rows: list[tuple[int, str]]) -> Softmax:
+        return Softmax.fit(data.vectors[[r for r, _ in rows]], [name for _, name in rows], ACT_C, balanced=True)
+
+    def act(model: Softmax, rows: np.ndarray) -> np.ndarray:
+        return act_strength(model, data.vectors[rows], data.asks[rows])
+
+    items = [(row, _act_label(item)) for row, item in enumerate(data.labelled, data.first)]
+    items = [(row, name) for row, name in items if name is not None]
+    column = act(fit(items), np.arange(len(data.texts)))
+    for writer in data.writers:
+        allowed = without_writer(data, writer)
+        rows = np.flatnonzero(data.writer == writer)
+        column[rows] = act(fit([(r, n) for r, n in items if allowed[r]]), rows)
+    return column
 
 
 def train_scope_model(built: BuiltIndex, embedder: Embedder) -> LearnedScope:
@@ -202,7 +254,7 @@ def without_writer(data: TrainingData, writer: str) -> np.ndarray:
 
 
 def fit_learned_scope(data: TrainingData, chunks: Sequence[Chunk], leave_out: str = "") -> LearnedScope:
-    """All five models, trained without the writer `leave_out` (none: every writer); each threshold chosen on
+    """All six models, trained without the writer `leave_out` (none: every writer); each threshold chosen on
     the predictions for every other writer by a model that did not see that writer."""
     keep = without_writer(data, leave_out) if leave_out else np.ones(len(data.texts), bool)
     writers = [w for w in data.writers if w != leave_out]
@@ -216,12 +268,14 @@ def fit_learned_scope(data: TrainingData, chunks: Sequence[Chunk], leave_out: st
     refusal, refusal_report = _fit_detector(data, keep, writers, _refusal_label, REFUSAL_C,
                                             (False,) * len(data.texts), REFUSAL_FALSE_RATE,
                                             lambda item: item.label in ("in_scope", "not_covered"))
+    act, act_report = _fit_detector(data, keep, writers, _act_label, ACT_C, (False,) * len(data.texts),
+                                    ACT_FALSE_RATE, lambda item: item.label in ("in_scope", "not_covered"))
     prior = ChunkPrior.fit(*_prior_examples(data, keep, chunks), c=PRIOR_C)
     report = {"writers": writers, "gate": gate_report, "needs": need_report, "small_talk": chat_report,
-              "refusal": refusal_report}
+              "refusal": refusal_report, "act": act_report}
     return LearnedScope(gate=ScopeModel(gate.features, gate.weights, gate.bias, gate.threshold, report,
                                         gate.follow_up_threshold),
-                        prior=prior, needs=needs, chat=chat, refusal=refusal)
+                        prior=prior, needs=needs, chat=chat, refusal=refusal, act=act)
 
 
 def _fit_gate(data: TrainingData, keep: np.ndarray, writers: list[str]) -> tuple[ScopeModel, dict[str, Any]]:
@@ -270,6 +324,15 @@ def _refusal_label(item: Labelled) -> str | None:
     return NONE if item.label in ("in_scope", "not_covered") else None
 
 
+def _act_label(item: Labelled) -> str | None:
+    """What a question does rather than what it is about: every writer's diagnosis requests and prompt
+    injections against their questions about the article (the topic's other refusals are left out: a question
+    about the knee asks as a question about the back does)."""
+    if item.label == "out_of_scope":
+        return ACT_KINDS.get(item.detail)
+    return NONE if item.label in ("in_scope", "not_covered") else None
+
+
 def _short_question(data: TrainingData) -> Callable[[Labelled], bool]:
     short = {item.text for item, words in zip(data.labelled, data.words[data.first:], strict=True)
              if words <= MAX_WORDS}
@@ -314,7 +377,7 @@ def _prior_examples(data: TrainingData, keep: np.ndarray, chunks: Sequence[Chunk
     rows, labels, weights = [], [], []
     for row, item in enumerate(data.labelled, data.first):
         accepted = [e for e in item.expect if e in ids]
-        if keep[row] and item.turn == 0 and accepted:
+        if keep[row] and item.turn == 0 and accepted and item.writer not in REFUSAL_WRITERS:
             rows += [data.vectors[row]] * len(accepted)
             labels += accepted
             weights += [1 / len(accepted)] * len(accepted)

@@ -21,8 +21,8 @@ from assistant.settings import PROJECT_ROOT
 
 WRITERS_FILE = "writers.json"
 BLIND_DIR = PROJECT_ROOT / "tests" / "data" / "blind"
-# Where the writers' sets live in the repository: the first two (round 1), four more (round 2), st5 (round 3)
-# and st6 (round 5).
+# Where the writers' sets live in the repository: the first two (round 1), four more (round 2), st5 (round 3),
+# st6 (round 5), st7 and st8 (round 6: mostly refusals).
 SOURCES = ("*.json", "scope-train/*.json")
 # The fields each kind of question keeps: what the models learn from, nothing a writer wrote as a note.
 KEPT = {"in_scope": ("q", "expect"), "not_covered": ("q", "need"), "out_of_scope": ("q", "kind"),
@@ -57,7 +57,7 @@ def collect(blind: Path = BLIND_DIR) -> dict[str, Any]:
         kept["conversations"] = [[{k: v for k, v in turn.items() if k in ("q", "expect", "not_covered")}
                                   for turn in convo["turns"]] for convo in found["conversations"]]
         writers[found["writer"]] = kept
-    return {"source": "tests/data/blind: sc1, sc2 and scope-train/writer-st1..st6, written blind from "
+    return {"source": "tests/data/blind: sc1, sc2 and scope-train/writer-st1..st8, written blind from "
                       "SCOPE-BRIEF.md; regenerate with `python -m assistant.scope_writers`",
             "writers": writers}
 

@@ -15,12 +15,13 @@ import pytest
 from conftest import DATA
 
 from assistant import Assistant, IndexCorruptError, Settings
-from assistant.linear import folded
+from assistant.answer_policy import asks
+from assistant.linear import Softmax, folded
 from assistant.manifest import read_manifest
 from assistant.real_questions import TRAINING_DIR, is_training
 from assistant.scope import check_scope
-from assistant.scope_model import ScopeModel, feature_names, signals
-from assistant.scope_train import IN_SCOPE_LOSS, REFUSAL_FALSE_RATE, TrainingData, without_writer
+from assistant.scope_model import ScopeModel, act_strength, feature_names, signals
+from assistant.scope_train import ACT_FALSE_RATE, IN_SCOPE_LOSS, REFUSAL_FALSE_RATE, TrainingData, without_writer
 
 
 def test_folded_weights_give_the_fitted_pipelines_probabilities():
@@ -50,10 +51,47 @@ def test_the_model_is_plain_json_in_the_manifest_with_its_threshold(fake_bot: As
     # The threshold is chosen on writers the gate was not trained with, for the issue's in-scope loss.
     assert report["gate"]["out_of_writer_in_scope_lost"] <= IN_SCOPE_LOSS
     assert report["gate"]["trained_on"] > 1000 and len(report["writers"]) >= 6
-    assert set(stored) == {"gate", "prior", "needs", "small_talk", "refusal"}
+    assert set(stored) == {"gate", "prior", "needs", "small_talk", "refusal", "act"}
     # The learned refusal takes at most its share of the questions about the article, out of writer.
     assert report["refusal"]["out_of_writer_false"] <= REFUSAL_FALSE_RATE
     assert set(stored["refusal"]["classes"]) >= {"none", "diagnosis", "other_body_part", "off_topic"}
+    # The act refuses whatever the question names, so it takes a smaller share still; its classes are acts.
+    assert report["act"]["out_of_writer_false"] <= ACT_FALSE_RATE
+    assert set(stored["act"]["classes"]) == {"none", "diagnosis", "instructions"}
+
+
+def test_a_diagnosis_act_counts_only_in_a_message_that_asks():
+    """The act model is blind to negation, so a statement ruling symptoms out must not feed the gate its
+    diagnosis chance; addressing the rules counts whether or not the message asks."""
+    model = Softmax(("diagnosis", "instructions", "none"), np.eye(3), np.zeros(3))
+    vectors = np.array([[5.0, 0.0, 0.0], [5.0, 0.0, 0.0], [0.0, 5.0, 0.0], [0.0, 5.0, 0.0]])
+    strength = act_strength(model, vectors, np.array([True, False, True, False]))
+    chances = model.probabilities(vectors)
+    assert strength == pytest.approx([chances[0, 0] + chances[0, 1], chances[1, 1], chances[2, 0] + chances[2, 1],
+                                      chances[3, 1]])
+    assert strength[0] > 0.9 > 0.1 > strength[1]
+    assert min(strength[2], strength[3]) > 0.9
+
+
+@pytest.mark.parametrize(("message", "asks_something"), [
+    ("no numbness down below and peeing is normal, just a stiff back", False),
+    ("never had sciatica, no leg pain, back just tight from sitting", False),
+    ("felt a pop during bridges did I tear something", True),
+    ("is this a slipped disc", True),
+    ("my back clicks when I bend?", True),
+])
+def test_a_message_asks_by_a_question_mark_or_a_question_word(message: str, asks_something: bool):
+    assert asks(message) is asks_something
+
+
+@pytest.mark.model
+def test_a_statement_ruling_symptoms_out_is_not_refused_as_a_diagnosis_request(bot: Assistant):
+    statement = "never had sciatica, no leg pain, back just tight from sitting"
+    assert bot.learned.act.detect(bot.vectors.one(statement)) == "diagnosis"  # what the guard is for
+    assert bot.ask(statement).kind == "answer"
+    question = bot.ask("felt a pop during bridges, did I tear something?")
+    assert question.kind == "out_of_scope"
+    assert question.text == bot.ask("is this a slipped disc?").text
 
 
 def test_a_model_for_other_features_is_refused():
@@ -96,6 +134,7 @@ def test_the_gate_adds_well_under_half_a_millisecond(fake_bot: Assistant):
         for q, ranking, scope in prepared:
             fake_bot.learned.gate.in_scope(fake_bot._gate_row(f"{q} ", ranking, scope, signals(f"{q} ")))
             fake_bot.learned.refusal.detect(fake_bot.vectors.one(q))
+            fake_bot.learned.act.detect(fake_bot.vectors.one(q))
             fake_bot.languages.unsure(f"{q} ", q)
         best = min(best, (time.perf_counter() - started) / len(prepared))
     print(f"\nscope gate: {best * 1000:.3f} ms per question (best of 30)")
@@ -142,7 +181,7 @@ def test_a_writer_left_out_takes_every_row_with_the_same_words_with_it():
     data = TrainingData(texts=texts, gate_rows=np.zeros((5, 1)), vectors=np.zeros((5, 1)),
                         gate=np.array([1, 1, 1, 0, 0]), writer=np.array(["", "", "st1", "st2", "st1"]),
                         labelled=(), rule_need=(False,) * 5, rule_chat=(False,) * 5, words=np.ones(5),
-                        views=(), view_vectors=np.zeros((0, 1)))
+                        asks=np.ones(5, bool), views=(), view_vectors=np.zeros((0, 1)))
     assert without_writer(data, "st1").tolist() == [False, True, False, False, False]
     assert without_writer(data, "st2").tolist() == [True, True, True, False, False]
 
