@@ -1,4 +1,4 @@
-"""The ASGI gate in front of every route: only listed surfaces, bounded bodies, per-client limits."""
+"""The gate in front of every route: only listed surfaces, bounded bodies, per-client limits."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import gradio as gr
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from assistant.settings import Settings
 from assistant.web import surface
@@ -31,10 +31,10 @@ class Refusal(Exception):
 class Gate:
     """Refuses, before any app code runs: unlisted routes (404), bodies over the route's limit (413) or
     too slow to arrive (408), Gradio calls to functions the page does not use (404) or that carry files
-    (400), and clients over their rate or queue share (429 with Retry-After)."""
+    (400), and clients over their rate or queue share (429 with Retry-After). Run by the front layer
+    (`assistant/web/front.py`), not as a layer of its own."""
 
-    def __init__(self, app: ASGIApp, settings: Settings, chat: gr.Blocks) -> None:
-        self.app = app
+    def __init__(self, settings: Settings, chat: gr.Blocks) -> None:
         self.chat = chat
         self.functions = surface.PageFunctions(chat, settings.max_question_chars)
         self.identify = ClientIdentity(settings)
@@ -44,36 +44,27 @@ class Gate:
         self.body_timeout = settings.body_timeout_seconds
         self.max_queued = settings.max_queued_per_client
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await self.app(scope, receive, send)
-            return
-        if scope["type"] != "http":
-            # No surface is a websocket (Gradio 6's page streams over HTTP): refuse the handshake.
-            await send({"type": "websocket.close", "code": 1008})
-            return
+    async def admit(self, scope: Scope, receive: Receive) -> tuple[Scope, Receive]:
+        """The HTTP request as the app may see it (the client named, deep links dropped, a read body replayed);
+        raises Refusal."""
         client = self.identify(scope)
         scope = {**scope, CLIENT: client, "query_string": _without_deep_link(scope.get("query_string", b""))}
-        try:
-            route = surface.find_route(scope["method"], scope["path"])
-            if route is None:
-                raise Refusal(404, "Not Found")
-            limit = self.body_limits[route.body]
-            body = await self._read_body(scope, receive, limit) if route.body != "none" else None
-            if body is None:
-                _check_declared_length(scope, limit)
-                counts_as, answers = route.counts_as, 1
-            else:
-                kinds, answers = self._check_gradio_call(scope, body, client)
-                counts_as = route.counts_as + kinds
-            if scope["method"] != "OPTIONS" and counts_as:
-                wait = self.throttle.retry_after(counts_as, client, costs={"chat": answers})
-                if wait is not None:
-                    raise Refusal(429, "Too many requests from your address; please wait and try again.", wait)
-        except Refusal as refusal:
-            await _refuse(refusal, send)
-            return
-        await self.app(scope, receive if body is None else _replay(body, receive), send)
+        route = surface.find_route(scope["method"], scope["path"])
+        if route is None:
+            raise Refusal(404, "Not Found")
+        limit = self.body_limits[route.body]
+        body = await self._read_body(scope, receive, limit) if route.body != "none" else None
+        if body is None:
+            _check_declared_length(scope, limit)
+            counts_as, answers = route.counts_as, 1
+        else:
+            kinds, answers = self._check_gradio_call(scope, body, client)
+            counts_as = route.counts_as + kinds
+        if scope["method"] != "OPTIONS" and counts_as:
+            wait = self.throttle.retry_after(counts_as, client, costs={"chat": answers})
+            if wait is not None:
+                raise Refusal(429, "Too many requests from your address; please wait and try again.", wait)
+        return scope, receive if body is None else _replay(body, receive)
 
     async def _read_body(self, scope: Scope, receive: Receive, limit: int) -> bytes:
         """The whole body, refused early when its declared length is over `limit`."""
@@ -95,8 +86,11 @@ class Gate:
                 if not message.get("more_body", False):
                     return
 
+        # A deadline on this task, not `wait_for`: that runs the read as a task of its own, an extra turn of the
+        # event loop on every request with a body.
         try:
-            await asyncio.wait_for(read(), self.body_timeout)
+            async with asyncio.timeout(self.body_timeout):
+                await read()
         except TimeoutError as exc:
             raise Refusal(408, "The request body took too long to arrive.") from exc
         return b"".join(chunks)
@@ -160,7 +154,7 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-async def _refuse(refusal: Refusal, send: Send) -> None:
+async def refuse(refusal: Refusal, send: Send) -> None:
     body = json.dumps({"detail": refusal.detail}).encode()
     headers: list[tuple[bytes, bytes]] = [(b"content-type", b"application/json"),
                                           (b"content-length", str(len(body)).encode())]

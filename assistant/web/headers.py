@@ -6,7 +6,7 @@ import re
 import secrets
 
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Scope
 
 # Gradio's page keeps its config in inline scripts and injects our `head` script at run time, so
 # scripts run by nonce: 'strict-dynamic' extends trust to the scripts a nonced script adds, and
@@ -44,49 +44,37 @@ def resource_policy(frame_ancestors: str) -> str:
 
 
 class SecurityHeaders:
-    """ASGI middleware: the fixed headers and a CSP on every HTTP response, no `server` banner; an
-    HTML page is buffered (they are tens of kilobytes) so each of its scripts gets this response's nonce.
+    """The fixed headers and a CSP on every HTTP response, no `server` banner; an HTML page is buffered (they
+    are tens of kilobytes) so each of its scripts gets this response's nonce. Applied by the front layer
+    (`assistant/web/front.py`) in its one `send` wrapper, not as a layer of its own.
 
     HTML is requested uncompressed from the app below, because a nonce cannot be written into a
     compressed body; everything else keeps Gradio's compression.
     """
 
-    def __init__(self, app: ASGIApp, frame_ancestors: str) -> None:
-        self.app = app
+    def __init__(self, frame_ancestors: str) -> None:
         self.frame_ancestors = frame_ancestors
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        if scope["path"] in PAGES:
-            scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k != b"accept-encoding"]}
-        head_only = scope["method"] == "HEAD"
-        start: Message | None = None
-        body: list[bytes] = []
+    def request(self, scope: Scope) -> Scope:
+        """The request as the app below sees it: a page is asked for uncompressed."""
+        if scope["path"] not in PAGES:
+            return scope
+        return {**scope, "headers": [(k, v) for k, v in scope["headers"] if k != b"accept-encoding"]}
 
-        async def send_secured(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in FIXED.items():
-                    headers[name] = value
-                del headers["server"]
-                if headers.get("content-type", "").startswith("text/html"):
-                    start = message
-                    return
-                headers["Content-Security-Policy"] = resource_policy(self.frame_ancestors)
-                await send(message)
-            elif start is not None and message["type"] == "http.response.body":
-                body.append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    await self._send_page(start, b"".join(body), send, head_only)
-            else:
-                await send(message)
+    def secure(self, start: Message) -> bool:
+        """Writes the headers into a response's start; True when it starts an HTML page, whose CSP (with its
+        nonce) waits for the whole body (`page`)."""
+        headers = MutableHeaders(scope=start)
+        for name, value in FIXED.items():
+            headers[name] = value
+        del headers["server"]
+        if headers.get("content-type", "").startswith("text/html"):
+            return True
+        headers["Content-Security-Policy"] = resource_policy(self.frame_ancestors)
+        return False
 
-        await self.app(scope, receive, send_secured)
-
-    async def _send_page(self, start: Message, page: bytes, send: Send, head_only: bool) -> None:
+    def page(self, start: Message, page: bytes, head_only: bool) -> tuple[Message, Message]:
+        """The start and the one body message of an HTML page, its scripts nonced."""
         nonce = secrets.token_urlsafe(18)
         headers = MutableHeaders(scope=start)
         # A compressed page (only if a page outside PAGES is HTML) cannot be rewritten: its scripts stay
@@ -95,5 +83,4 @@ class SecurityHeaders:
             page = SCRIPT_TAG.sub(b'<script nonce="' + nonce.encode() + b'"', SAME_DIRECTORY_BASE.sub(b"", page))
             headers["Content-Length"] = str(len(page))
         headers["Content-Security-Policy"] = page_policy(nonce, self.frame_ancestors)
-        await send(start)
-        await send({"type": "http.response.body", "body": page})
+        return start, {"type": "http.response.body", "body": page}

@@ -27,7 +27,7 @@ def frame_ancestors(sources: tuple[str, ...]) -> str:
 
 
 def origin_regex(sources: tuple[str, ...]) -> str:
-    """One regular expression for CORSMiddleware that accepts exactly the origins CSP accepts."""
+    """One regular expression for the CORS policy (`front.Front`) that accepts exactly the origins CSP accepts."""
     patterns = []
     for source in sources:
         pattern = re.escape(source.lower())

@@ -1,4 +1,4 @@
-"""Assemble the one server: the gate and headers in front, REST routes, offline API docs, the chat at `/`."""
+"""Assemble the one server: the front layer (gate, CORS, headers), REST routes, offline API docs, the chat at `/`."""
 
 from __future__ import annotations
 
@@ -10,15 +10,16 @@ import gradio as gr
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi_offline import FastAPIOffline
-from starlette.middleware.cors import CORSMiddleware
+from gradio.route_utils import CustomCORSMiddleware
+from starlette.applications import Starlette
+from starlette.routing import Mount
 
 from assistant import Assistant, Settings
 from assistant.insights.store import EventStore
 from assistant.web import api, insights, origins, sessions
 from assistant.web.chat import build_chat
 from assistant.web.events import EventRecorder
-from assistant.web.gate import Gate
-from assistant.web.headers import SecurityHeaders
+from assistant.web.front import Front
 
 # Gradio reports the version it runs in /config and the page; gradio_client reads it to pick its
 # protocol (it needs > 4.29), so the major version stays and the exact release does not leak.
@@ -68,11 +69,8 @@ def create_app(bot: Assistant) -> FastAPI:
                                                  "with red-flag triage first."),
                          lifespan=lifespan(chat, settings, events))
     app.add_exception_handler(RequestValidationError, api.validation_error)
-    # With this middleware in place Gradio adds no CORS headers of its own, so this list is the only policy.
-    app.add_middleware(CORSMiddleware, allow_origin_regex=origins.origin_regex(sources),
-                       allow_methods=["GET", "POST"], allow_headers=["content-type", "x-gradio-user"])
-    app.add_middleware(Gate, settings=settings, chat=chat)
-    app.add_middleware(SecurityHeaders, frame_ancestors=origins.frame_ancestors(sources))
+    app.add_middleware(Front, settings=settings, chat=chat, origin_regex=origins.origin_regex(sources),
+                       frame_ancestors=origins.frame_ancestors(sources))
     app.include_router(api.router(bot, events))
     app.include_router(insights.router(settings, events))
     # show_error=False: an unexpected exception's text (file paths, settings) stays in the server log;
@@ -81,4 +79,19 @@ def create_app(bot: Assistant) -> FastAPI:
                                   enable_monitoring=False, ssr_mode=False, pwa=False, show_error=False,
                                   theme=theme(), head=head())
     chat.config["version"] = REPORTED_GRADIO_VERSION
+    without_gradio_cors(mounted)
     return mounted
+
+
+def without_gradio_cors(app: FastAPI) -> None:
+    """Takes Gradio's own CORS layer out of its mounted app, so `Front`'s allow-list is the only CORS policy.
+
+    Gradio adds CORS headers of its own unless the parent app lists Starlette's CORSMiddleware, and then its
+    layer only passes requests on; the policy now runs inside `Front`, so the layer goes instead. A Gradio
+    that no longer has it fails here rather than serve a second policy."""
+    apps = [route.app for route in app.routes if isinstance(route, Mount) and isinstance(route.app, Starlette)]
+    layers = [m for mounted in apps for m in mounted.user_middleware if m.cls is CustomCORSMiddleware]
+    if not layers:
+        raise RuntimeError("Gradio's CORS middleware was not found in the mounted app; see without_gradio_cors.")
+    for mounted in apps:
+        mounted.user_middleware = [m for m in mounted.user_middleware if m.cls is not CustomCORSMiddleware]

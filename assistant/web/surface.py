@@ -33,7 +33,7 @@ class Route:
 
 
 def route(methods: str, path: str, why: str, body: Body = "none", counts_as: tuple[str, ...] = ()) -> Route:
-    # OPTIONS wherever a method is allowed: the CORS middleware answers allowed origins' preflights.
+    # OPTIONS wherever a method is allowed: the front layer's CORS policy answers allowed origins' preflights.
     return Route(frozenset(methods.split()) | {"OPTIONS"}, re.compile(path), why, body, counts_as)
 
 

@@ -88,3 +88,13 @@ def test_configured_origins_replace_the_local_default(clinic_client: TestClient)
     assert preflight("", "https://clinic.example", clinic_client).headers["access-control-allow-origin"] == \
         "https://clinic.example"
     assert "access-control-allow-origin" not in preflight("", "http://localhost:5173", clinic_client).headers
+
+
+def test_gradio_grants_no_origin_of_its_own(clinic_client: TestClient):
+    """Gradio's own CORS layer grants any origin when the server's host is not local, with credentials; it is
+    taken out of the mounted app (server.without_gradio_cors), so the allow-list above is the only policy."""
+    for path in ("/gradio_api/info", "/config"):
+        reply = clinic_client.get(path, headers={"Origin": "https://evil.example"})
+        assert reply.status_code == 200, path
+        assert "access-control-allow-origin" not in reply.headers, path
+        assert "access-control-allow-credentials" not in reply.headers, path
