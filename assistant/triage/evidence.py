@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from assistant.triage.reading import Text
 from assistant.triage.rules import Conversation, RuleSet
 
 CUES = ("NEGATED", "HYPOTHETICAL", "HISTORICAL", "RECENT_PAST", "PET", "OTHER_PERSON", "REPORTED", "FIGURATIVE",
@@ -28,6 +29,7 @@ CUES = ("NEGATED", "HYPOTHETICAL", "HISTORICAL", "RECENT_PAST", "PET", "OTHER_PE
 FACTS = ("back_words", "own_back", "older", "young", "over_fifty", "bones", "fall", "strain", "fever", "urine",
          "symptoms", "watching", "after_workout")
 MAX_SYMPTOMS = 3
+MEMO_KEY = "evidence"  # where a message's reading keeps its evidence (Text.memo)
 
 
 def evidence_names(rules: RuleSet) -> list[str]:
@@ -39,7 +41,21 @@ def evidence_names(rules: RuleSet) -> list[str]:
 
 
 def evidence(rules: RuleSet, messages: Sequence[str]) -> np.ndarray:
-    """The rules' evidence about a conversation, one float per column of `evidence_names`."""
+    """The rules' evidence about a conversation, one float per column of `evidence_names` (read-only).
+
+    One message's evidence is asked for twice on every turn (as the message, and as a conversation of one)
+    and again on each later turn of its conversation, so it is kept with the message's reading.
+    """
+    texts = rules.read(messages)
+    if len(texts) != 1:
+        return _evidence(rules, messages, texts)
+    found = texts[0].memo.get(MEMO_KEY)
+    if found is None:
+        found = texts[0].memo[MEMO_KEY] = _evidence(rules, messages, texts)
+    return found
+
+
+def _evidence(rules: RuleSet, messages: Sequence[str], texts: list[Text]) -> np.ndarray:
     ids = [c.id for c in rules.categories]
     groups: dict[str, dict[str, bool]] = {}
     cancelled: set[str] = set()
@@ -54,7 +70,6 @@ def evidence(rules: RuleSet, messages: Sequence[str]) -> np.ndarray:
         # "My back hurts" is half of many rules; it counts only beside a word group that names a sign.
         if any(found.get(name) and not (pids <= back or pids & pain) for name, pids in rule.groups):
             partial[rule.category] = max(partial[rule.category], sum(found.values()) / len(rule.groups))
-    texts = rules.read(messages)
     present = {cue.category for text in texts for cue, _, _ in rules.context.cues_in(text, 0, len(text.words))}
     state = Conversation(texts, rules)
     affirmed, reached = 0, set()
@@ -70,4 +85,6 @@ def evidence(rules: RuleSet, messages: Sequence[str]) -> np.ndarray:
     row = ([partial[c] for c in ids] + [q in cancelled for q in CUES]
            + [q in present for q in CUES] + [state.has(rules.word_lists[f]) for f in FACTS]
            + [min(affirmed, MAX_SYMPTOMS) / MAX_SYMPTOMS] + [q in reached for q in CUES])
-    return np.asarray(row, dtype=np.float32)
+    out = np.asarray(row, dtype=np.float32)
+    out.setflags(write=False)
+    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from assistant.text import plain
@@ -43,8 +43,9 @@ class Rule:
     examples: tuple[str, ...]
     near_misses: tuple[str, ...]
 
-    @property
+    @cached_property
     def signs(self) -> frozenset[int]:
+        # Read for every rule on every message (each search and the learned opinion's evidence): worked out once.
         return frozenset().union(*(pids for _, pids in self.groups))
 
 
@@ -220,7 +221,10 @@ class RuleSet:
         else the cues that cancelled its matches. What a rule almost found is evidence for a second opinion."""
         texts = self.read(messages)
         state = Conversation(texts, self)
+        started = frozenset().union(*(t.started for t in texts))
         for rule in self.rules:
+            if started.isdisjoint(rule.signs):
+                continue  # no phrase of any of its groups starts anywhere: nothing of it occurs
             search = _Search(self, texts, rule, state)
             for name, pids in rule.groups:
                 live, cancelled = False, []
@@ -313,6 +317,13 @@ class Conversation:
         self.rules = rules
         self._has: dict[frozenset[int], bool] = {}
 
+    @cached_property
+    def facts(self) -> tuple[bool, ...]:
+        """The conversation-wide facts that cues depend on: part of every cached verdict's key (the same for every
+        rule, so worked out once per conversation rather than once per rule searched)."""
+        return tuple(self.has(c.only_if_conversation_has) for c in self.rules.context.classes
+                     if c.only_if_conversation_has)
+
     def has(self, pids: frozenset[int]) -> bool:
         """Whether a phrase of `pids` occurs, meant as the rules mean it."""
         if pids not in self._has:
@@ -329,9 +340,7 @@ class _Search:
         self.lex, self.context = rules.lexicon, rules.context
         self.signs = rule.signs
         self.reach = self.context.reach
-        # The conversation-wide facts this rule's cues depend on: part of every cached verdict's key.
-        self.facts = tuple(state.has(c.only_if_conversation_has) for c in self.context.classes
-                           if c.only_if_conversation_has)
+        self.facts = state.facts
 
     def modifiers(self, m: int, s: int, e: int) -> list[Modifier]:
         """The cues that reach the sign at tokens [s, e) of message m, from its message or the ones beside it."""
