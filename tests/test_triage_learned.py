@@ -35,6 +35,17 @@ def test_evidence_combines_facts_across_messages_and_names_the_cue_that_cancelle
     assert "symptom.PET" in dog and "symptom.affirmed" not in dog
 
 
+def test_a_messages_evidence_is_worked_out_once_and_cannot_be_changed_by_a_caller() -> None:
+    """Asked for as the message and as a one-message conversation on every turn, and again on each later
+    turn: kept with the message's reading, so it must be read-only."""
+    message = "numb down below since yesterday"
+    first = evidence(red_flags(), [message])
+    assert evidence(red_flags(), [message]) is first
+    assert not first.flags.writeable
+    both = evidence(red_flags(), [message, "and my legs are weak"])
+    assert both is not first and both.sum() > first.sum()
+
+
 def test_symptom_words_are_read_with_their_context() -> None:
     negated = columns(["no tingling, peeing fine, just a stiff back"])
     assert "symptom.NEGATED" in negated and "symptom.affirmed" not in negated
