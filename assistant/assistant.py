@@ -124,7 +124,7 @@ def default_embedder(settings: Settings) -> Embedder:
     manifest = read_manifest(settings.index_dir)
     encoder = encoder_file(settings.index_dir, manifest)
     if encoder is not None:
-        onnx = OnnxEmbedder(encoder, settings.model_path)
+        onnx = OnnxEmbedder(encoder, settings.model_path, threads=settings.encoder_threads)
         if stale_reason(manifest, corpus_hash(settings.corpus_dir), onnx) is None:
             return onnx
     return SentenceTransformerEmbedder(settings.model_path)
