@@ -87,6 +87,16 @@ def test_the_export_fuses_each_layers_attention_into_one_node(exported: Settings
     assert operators["EmbedLayerNormalization"] == 1 and operators["Softmax"] == 0
 
 
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_a_question_is_encoded_on_the_configured_threads_which_sleep_while_they_wait(exported: Settings,
+                                                                                      threads: int):
+    embedder = default_embedder(exported.updated({"encoder_threads": threads}))
+    assert isinstance(embedder, OnnxEmbedder)
+    options = embedder._session.get_session_options()
+    assert options.intra_op_num_threads == threads
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+
 def test_texts_past_the_token_limit_are_truncated_as_sentence_transformers_does(
         onnx: OnnxEmbedder, reference: SentenceTransformerEmbedder):
     long_text = " ".join(["lie on your back and lift your hips slowly"] * 80)
