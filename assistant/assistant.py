@@ -47,7 +47,7 @@ from assistant.smalltalk import MAX_WORDS as SMALL_TALK_WORDS
 from assistant.smalltalk import small_talk
 from assistant.spelling import Speller, spelling_rules
 from assistant.text import RETRIEVAL_CHARS, clean, for_matching
-from assistant.triage import Triage, about_back, describes_symptoms, triage
+from assistant.triage import Triage, about_back, affirmed, describes_symptoms, triage
 from assistant.triage.exemplars import exemplars
 from assistant.triage.learned import LearnedOpinion
 from assistant.triage.policy import second_opinion
@@ -275,7 +275,12 @@ class Assistant:
         return reply
 
     def _about_the_article(self, text: str, turns: list[Turn]) -> Reply:
-        """Scope, then the chunk that answers, then the reply: steps in this order, each its own module."""
+        """Scope, then the chunk that answers, then the reply: steps in this order, each its own module.
+
+        Read as what the user affirms: clauses that only rule warning signs out ("no numbness, bladder fine")
+        would make the question read like one that lists them to what reads meaning alone.
+        """
+        text = affirmed(text)
         query = self.speller.correct(text[:RETRIEVAL_CHARS])
         ranking = self.retriever.rank(query)
         scope = check_scope(text)
