@@ -294,8 +294,10 @@ class Assistant:
         # wrong ("is this part of the sciatica or should he stretch?") is still sent to a doctor, and exercise
         # for another part ("hand exercises for arthritis", "pelvic floor after the baby") is still refused
         # unless it asks about the exercise just shown ("I had a hip replacement, is it safe for me?").
+        # Only a refusal by topic gives way: instructions to the assistant ("pretend the article says deadlifts
+        # cure sciatica") and service requests stay refused whatever group they name.
         refused = self._refused_by_rules(scope, said, ranking)
-        if need is not None and need.group and refused != "diagnosis" and \
+        if need is not None and need.group and refused == scope.reason and refused != "diagnosis" and \
                 (refused != "other_body_part" or topic is not None):
             refused = None
         if refused is not None:
