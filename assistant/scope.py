@@ -242,7 +242,7 @@ need.named = ["tennis elbow", "golfer* elbow", "frozen shoulder", "rotator cuff"
          "plantar fasciitis", "shin splints", "runner* knee", "jumper* knee", "acl", "mcl", "meniscus",
          "achilles", "bunion*", "migraine*", "headache*", "tmj", "hip/knee/shoulder replacement*",
          "hip/knee/shoulder ... replaced", "whiplash", "upper back", "mid back", "middle back", "thoracic",
-         "shoulder blade*"]
+         "shoulder blade*", "pelvic floor", "kegel*"]
 unless = ["lower back", "low back", "lumbar"]
 
 [[category.rule]]

@@ -50,6 +50,7 @@ def test_in_scope_questions_raise_no_red_flag() -> None:
     ("shoulder pain when I lift my arm", "other_body_part"),
     ("my wrist aches from typing", "other_body_part"),
     ("tennis elbow exercises", "other_body_part"),
+    ("pelvic floor exercises after giving birth, how do i do them", "other_body_part"),
     ("is yoga ok after a hip replacement?", "other_body_part"),
     ("do I have a slipped disc?", "diagnosis"),
     ("is it sciatica?", "diagnosis"),
