@@ -15,6 +15,7 @@ from assistant.triage.learned import own_units, units
     ("the baby's had a temperature and my back is wrecked from rocking her", "OTHER_PERSON"),
     ("broke my back in a car crash 20 years ago, fully healed, which stretches now?", "HISTORICAL"),
     ("had a kidney infection in 2019, all cleared up, now my back is stiff", "HISTORICAL"),
+    ("I was knocked off my bike in the nineties, these days my lower back just gets stiff", "HISTORICAL"),
     ("should I worry if my sciatica ever goes into both legs?", "HYPOTHETICAL"),
     ("felt like I'd been hit by a bus after spin class, back included", "FIGURATIVE"),
     ("my bum goes numb after three hours of driving, fine when I get out", "POSITIONAL"),
