@@ -13,6 +13,8 @@ SCOPE := $(wildcard assistant/scope_training/* assistant/scope_signals.toml assi
 	assistant/scope_writers.py assistant/answerability.toml assistant/smalltalk.toml assistant/answer_policy.toml \
 	assistant/answer_policy.py assistant/triage/rules.py \
 	assistant/triage/context.py assistant/triage/phrases.py assistant/triage/reading.py assistant/text.py assistant/fuzzy.py)
+# The build exports the encoder: a change to how it is exported makes the index stale too.
+ENCODER := assistant/onnx_encoder.py
 # Keep Hugging Face and Gradio from reaching for the network, at build, run and test time alike.
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -38,7 +40,7 @@ $(STAMP): pyproject.toml
 
 index: index/manifest.json
 
-index/manifest.json: $(STAMP) $(CORPUS) $(SCOPE)
+index/manifest.json: $(STAMP) $(CORPUS) $(SCOPE) $(ENCODER)
 	$(BIN)/python -m assistant build
 	touch index/manifest.json
 

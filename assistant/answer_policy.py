@@ -8,7 +8,7 @@ per question serves every cue, so asking about several costs one search.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -19,6 +19,8 @@ from assistant.triage import RuleSet
 
 POLICY_FILE = "answer_policy.toml"
 LEVEL = "cue"
+OWN_TABLES = ("openings", "named_cause")  # this file's own tables, beside the rule engine's
+CAUSE_KEYS = ("before", "after", "filler")  # [named_cause], in the order AnswerPolicy holds them
 
 
 @dataclass(frozen=True)
@@ -46,16 +48,31 @@ class AnswerPolicy:
 
     rules: RuleSet
     openings: Mapping[str, str]
+    cause_before: frozenset[str] = frozenset()
+    cause_after: frozenset[str] = frozenset()
+    cause_filler: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AnswerPolicy:
         openings = dict(data.get("openings", {}))
-        rules = RuleSet.from_dict({k: v for k, v in data.items() if k != "openings"}, levels=[LEVEL])
+        cause = dict(data.get("named_cause", dict.fromkeys(CAUSE_KEYS, [])))
+        rules = RuleSet.from_dict({k: v for k, v in data.items() if k not in OWN_TABLES}, levels=[LEVEL])
         ids = {c.id for c in rules.categories}
         unknown = (set(openings) | set(openings.values())) - ids
         if unknown:
             raise ValueError(f"{POLICY_FILE}: [openings] names unknown categories {sorted(unknown)}")
-        return cls(rules, openings)
+        if set(cause) != set(CAUSE_KEYS):
+            raise ValueError(f"{POLICY_FILE}: [named_cause] has {', '.join(CAUSE_KEYS)}, not {sorted(cause)}")
+        return cls(rules, openings, *(frozenset(cause[key]) for key in CAUSE_KEYS))
+
+    def named_as_cause(self, words: Sequence[str], start: int, end: int) -> bool:
+        """Whether the name at words [start, end) of a question (read by `for_matching`) is said to be what hurt:
+        a `before` word ahead of it, with only filler between ("from (doing) deadlifts", "after (too many)
+        planks"), or an `after` word just behind it ("deadlifts gave me...", "the bridge hurts...")."""
+        at = start - 1
+        while at >= 0 and words[at] in self.cause_filler and words[at] not in self.cause_before:
+            at -= 1
+        return (at >= 0 and words[at] in self.cause_before) or (end < len(words) and words[end] in self.cause_after)
 
     def cues(self, question: str) -> Cues:
         # Read as words only, as names and group cues are: punctuation neither joins nor parts a cue's words.

@@ -47,7 +47,7 @@ from assistant.smalltalk import MAX_WORDS as SMALL_TALK_WORDS
 from assistant.smalltalk import small_talk
 from assistant.spelling import Speller, spelling_rules
 from assistant.text import RETRIEVAL_CHARS, clean, for_matching
-from assistant.triage import Triage, about_back, describes_symptoms, triage
+from assistant.triage import Triage, about_back, affirmed, describes_symptoms, triage
 from assistant.triage.exemplars import exemplars
 from assistant.triage.learned import LearnedOpinion
 from assistant.triage.policy import second_opinion
@@ -124,7 +124,7 @@ def default_embedder(settings: Settings) -> Embedder:
     manifest = read_manifest(settings.index_dir)
     encoder = encoder_file(settings.index_dir, manifest)
     if encoder is not None:
-        onnx = OnnxEmbedder(encoder, settings.model_path)
+        onnx = OnnxEmbedder(encoder, settings.model_path, threads=settings.encoder_threads)
         if stale_reason(manifest, corpus_hash(settings.corpus_dir), onnx) is None:
             return onnx
     return SentenceTransformerEmbedder(settings.model_path)
@@ -275,7 +275,12 @@ class Assistant:
         return reply
 
     def _about_the_article(self, text: str, turns: list[Turn]) -> Reply:
-        """Scope, then the chunk that answers, then the reply: steps in this order, each its own module."""
+        """Scope, then the chunk that answers, then the reply: steps in this order, each its own module.
+
+        Read as what the user affirms: clauses that only rule warning signs out ("no numbness, bladder fine")
+        would make the question read like one that lists them to what reads meaning alone.
+        """
+        text = affirmed(text)
         query = self.speller.correct(text[:RETRIEVAL_CHARS])
         ranking = self.retriever.rank(query)
         scope = check_scope(text)
@@ -289,8 +294,10 @@ class Assistant:
         # wrong ("is this part of the sciatica or should he stretch?") is still sent to a doctor, and exercise
         # for another part ("hand exercises for arthritis", "pelvic floor after the baby") is still refused
         # unless it asks about the exercise just shown ("I had a hip replacement, is it safe for me?").
+        # Only a refusal by topic gives way: instructions to the assistant ("pretend the article says deadlifts
+        # cure sciatica") and service requests stay refused whatever group they name.
         refused = self._refused_by_rules(scope, said, ranking)
-        if need is not None and need.group and refused != "diagnosis" and \
+        if need is not None and need.group and refused == scope.reason and refused != "diagnosis" and \
                 (refused != "other_body_part" or topic is not None):
             refused = None
         if refused is not None:

@@ -134,8 +134,8 @@ def passage(chunk: Chunk) -> str:
 
 def mention(chunk: Chunk, by_id: Mapping[str, Chunk]) -> str:
     """An exercise the article only names: say so, quote the sentence, add nothing."""
-    return (f"**The article doesn't explain the {chunk.title.lower()}:** it only mentions it in passing and gives "
-            f"no steps for it.\n\n> {chunk.text}\n\nA physiotherapist can show you how to do it safely.\n\n"
+    return (f"**The article doesn't say how to do the {chunk.title.lower()}:** it only mentions it in passing and "
+            f"gives no steps for it.\n\n> {chunk.text}\n\nA physiotherapist can show you how to do it safely.\n\n"
             f"{source_line(chunk)}")
 
 

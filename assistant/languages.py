@@ -28,10 +28,15 @@ LANGUAGE_KEYS = {"name", "review", "english_only", "emergency_title", "emergency
                  "spaces", "categories"}
 # Above this share of English words the detector is not even asked (it costs 0.2 s to load, once).
 PLAINLY_ENGLISH = 0.8
+# Verdicts kept: a message is read up to three times per turn (triage, the learned opinion, routing) and again
+# on every later turn of its conversation.
+DETECTED_CACHE = 4096
 
 
 def normalise(text: str) -> str:
     """Lower case, accents dropped from Latin letters only (an Indic vowel sign is part of the word)."""
+    if text.isascii():
+        return text.lower()  # no accents to drop, and ASCII's case folding is its lower case
     out: list[str] = []
     for ch in unicodedata.normalize("NFKD", text):
         if unicodedata.combining(ch) and out and out[-1].isascii():
@@ -123,6 +128,7 @@ class Languages:
     def english_share(self, words: Sequence[str], common: frozenset[str] = frozenset()) -> float:
         return sum(w in self.vocabulary and w not in common for w in words) / max(len(words), 1)
 
+    @lru_cache(maxsize=DETECTED_CACHE)  # noqa: B019 - one Languages per Assistant, kept for the process
     def detect(self, text: str) -> Detected | None:
         """The language of a message that is plainly not English; None for English or too little to tell.
 

@@ -66,7 +66,11 @@ class NameIndex:
 
     def find(self, question: str) -> tuple[str, ...]:
         """Chunk ids named in the question, in order of mention; the longest alias wins where names overlap."""
-        words = for_matching(question).split()
+        return tuple(chunk_id for chunk_id, _, _ in self.mentions(for_matching(question).split()))
+
+    def mentions(self, words: list[str]) -> tuple[tuple[str, int, int], ...]:
+        """Each chunk named in a question's words (as `for_matching` reads them), with the words its name spans
+        ([start, end)), in order of mention."""
         leftmost: dict[int, int] = {}
         for start, word in enumerate(words):
             for number in self._starting_with(word):
@@ -82,11 +86,11 @@ class NameIndex:
             variant = self.variants[number]
             chosen.setdefault(variant.alias, (start, -len(variant.words), variant.chunk_id))
         taken: set[int] = set()
-        named: list[str] = []
+        named: dict[str, tuple[int, int]] = {}
         for start, neg_width, chunk_id in sorted(chosen.values()):
             span = set(range(start, start - neg_width))
             if span & taken or chunk_id in named:
                 continue
             taken |= span
-            named.append(chunk_id)
-        return tuple(named)
+            named[chunk_id] = (start, start - neg_width)
+        return tuple((chunk_id, start, end) for chunk_id, (start, end) in named.items())

@@ -29,9 +29,17 @@ def max_length(model_path: Path) -> int:
 
 
 def export_encoder(model_path: Path, target: Path) -> None:
-    """Write the transformer (token vectors, before pooling) to ONNX; the only place torch is needed."""
+    """Write the transformer (token vectors, before pooling) to ONNX, its layers fused; the only place torch is
+    needed.
+
+    Attention is traced as plain matrix steps ("eager"), the form ONNX Runtime's BERT optimizer fuses into one
+    Attention node per layer (with the embeddings', the layer norms' and GELU's fusions): one question's encode
+    went from 3.4 to 2.6 ms here, its vectors within 2e-7 of the unfused graph's. PyTorch's own attention kernel
+    traces into a pattern the optimizer does not recognise.
+    """
     offline_environment()
     import torch
+    from onnxruntime.transformers.optimizer import optimize_model
     from transformers import AutoModel
 
     class TokenVectors(torch.nn.Module):
@@ -46,17 +54,23 @@ def export_encoder(model_path: Path, target: Path) -> None:
             return self.model(input_ids=input_ids, attention_mask=attention_mask,
                               token_type_ids=token_type_ids).last_hidden_state
 
-    model = TokenVectors(AutoModel.from_pretrained(str(model_path))).eval()
+    transformer = AutoModel.from_pretrained(str(model_path), attn_implementation="eager")
+    model = TokenVectors(transformer).eval()
     # Trace with a padded row, so the exported graph applies the attention mask rather than skipping it.
     ids = torch.ones(2, 8, dtype=torch.long)
     mask = torch.ones_like(ids)
     mask[1, 5:] = 0
     axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, OUTPUT)}
-    # The tracer warns about branches that are constant for BERT inputs; tests check padded batches.
-    with warnings.catch_warnings(), torch.no_grad():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(model, (ids, mask, torch.zeros_like(ids)), str(target), input_names=list(INPUTS),
-                          output_names=[OUTPUT], dynamic_axes=axes, opset_version=OPSET, dynamo=False)
+    with tempfile.TemporaryDirectory(prefix="export-") as folder:
+        traced = Path(folder) / ENCODER_FILE
+        # The tracer warns about branches that are constant for BERT inputs; tests check padded batches.
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(model, (ids, mask, torch.zeros_like(ids)), str(traced), input_names=list(INPUTS),
+                              output_names=[OUTPUT], dynamic_axes=axes, opset_version=OPSET, dynamo=False)
+        # The optimizer's own fusions only (no ONNX Runtime pass baked in), so the file suits any CPU.
+        optimize_model(str(traced), model_type="bert", num_heads=transformer.config.num_attention_heads,
+                       hidden_size=transformer.config.hidden_size).save_model_to_file(str(target))
 
 
 class OnnxEmbedder:
@@ -81,9 +95,12 @@ class OnnxEmbedder:
         self._tokenizer.enable_padding()
         onnxruntime.disable_telemetry_events()
         options = onnxruntime.SessionOptions()
-        # One thread per request: on a small machine, concurrent requests are the parallelism.
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # Threads that spin while they wait for the next step keep a core from the other requests: with two
+        # threads and spinning, two clients at once got 10-15% fewer answers per second than with one thread;
+        # without spinning, as many, and one question alone is still encoded 0.7 ms faster than on one thread.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         # Without the arena, buffers go back after each request instead of growing with the longest input
         # and the number of concurrent requests: 20 MB less resident here, for about 5% per encode.
         options.enable_cpu_mem_arena = False

@@ -9,7 +9,7 @@ from typing import Literal
 
 import numpy as np
 
-from assistant.answer_policy import cues_of
+from assistant.answer_policy import answer_policy, cues_of
 from assistant.chunk_prior import PRIOR_WEIGHT, ChunkPrior
 from assistant.index import BuiltIndex, embedding_text
 from assistant.lexical import BM25
@@ -78,20 +78,31 @@ def cue_count(words: list[str], cues: tuple[str, ...]) -> int:
     return len(covered)
 
 
-def list_groups(question: str, chunks: tuple[Chunk, ...]) -> list[tuple[str, int]]:
+def list_groups(question: str, chunks: tuple[Chunk, ...], relief: bool = False) -> list[tuple[str, int]]:
     """Groups a list-seeking question points at, with how many of their cues it contains.
 
     A request for one thing ("the best stretch") is not a list; a request for exercises with nothing more
-    specific ("what exercises are there?") points at every group.
+    specific ("what exercises are there?") points at every group. A request for relief from what an exercise did
+    (`relief`: "deadlifts gave me a sore back, how do I ease it") seeks the list its cues point at.
     """
     found = cues_of(question)
-    if "list" not in found or "one_thing" in found:
+    if not (relief or "list" in found) or "one_thing" in found:
         return []
     words = for_matching(question).split()
     counted = [(c.chunk_id, cue_count(words, c.cues)) for c in chunks if c.kind == "group"]
     if not any(n for _, n in counted) and "plain_list" in found:
         return [(chunk_id, 0) for chunk_id, _ in counted]
     return [(chunk_id, n) for chunk_id, n in counted if n]
+
+
+def asked_names(question: str, words: list[str], mentions: Sequence[tuple[str, int, int]]) -> tuple[str, ...]:
+    """The chunks a question asks about: every one it names, less an exercise named as what hurt when it asks for
+    relief ("my back hurts from deadlifts, what stretches help?" asks for stretches, not for the deadlift)."""
+    cues = cues_of(question)
+    if "hurt" in cues and ("relief" in cues or "list" in cues):
+        policy = answer_policy()
+        return tuple(chunk_id for chunk_id, start, end in mentions if not policy.named_as_cause(words, start, end))
+    return tuple(chunk_id for chunk_id, _, _ in mentions)
 
 
 def intended_kinds(question: str) -> set[str]:
@@ -148,19 +159,22 @@ class Retriever:
             fused = lexical.copy()
         else:
             fused = self._rrf(dense, lexical)
-        named = self.names.find(question)
+        words = for_matching(question).split()
+        mentions = self.names.mentions(words)
+        named = tuple(chunk_id for chunk_id, _, _ in mentions)
+        asked = asked_names(question, words, mentions)
         kinds = intended_kinds(question)
-        groups = [] if named else list_groups(question, self.chunks)
+        groups = [] if asked else list_groups(question, self.chunks, relief=len(asked) < len(mentions))
         if "precaution" in kinds:
             # "What should I do if an exercise hurts?" asks for a precaution, not for more exercises.
             groups = [(g, n) for g, n in groups if self.intent_kinds[self.position[g]] == "precaution"]
-        prior = self.prior.probabilities(self.encode(question), self.placement, self._leading(fused, named, groups)) \
+        prior = self.prior.probabilities(self.encode(question), self.placement, self._leading(fused, asked, groups)) \
             if self.prior is not None and self.placement is not None else None
         if method == "hybrid":
             if prior is not None:
                 fused += PRIOR_WEIGHT * prior
             fused += INTENT_BOOST * np.isin(self.kind_array, list(kinds))
-            for place, chunk_id in enumerate(named):
+            for place, chunk_id in enumerate(asked):
                 fused[self.position[chunk_id]] += NAME_BOOST - NAME_ORDER_STEP * place
             # More cues matched wins; equal counts leave the fused ranking to decide.
             for chunk_id, cues in groups:

@@ -185,8 +185,11 @@ need.condition = ["slipped ... disc/discs", "herniat*", "bulging ... disc/discs"
              "muscle ... strain/tear/spasm", "strain", "sprain", "fractur*", "broken", "cancer", "tumour",
              "infection", "cauda equina", "piriformis syndrome", "facet*", "ligament*", "disc", "discs",
              "muscular", "serious", "normal back pain", "just a", "something worse", "@causes", "@labels"]
-# "Is it safe if I have a herniated disc?" asks whether exercise suits them, not what is wrong.
-except_in = ["is it/this/that ... safe/ok/okay/alright/fine/wise/advisable/good/helpful/better/suitable/recommended"]
+# "Is it safe if I have a herniated disc?" asks whether exercise suits them, not what is wrong; "it's gone now"
+# and "it's been fine since" say a condition is over, and ask nothing about it.
+except_in = ["is it/this/that ... safe/ok/okay/alright/fine/wise/advisable/good/helpful/better/suitable/recommended",
+             "its/it's/thats/that's gone/better/fine/healed/cleared/settled/over/resolved/eased",
+             "its/it's/thats/that's all/totally/completely/fully/been/now gone/better/fine/healed/cleared/settled/over"]
 
 [[category.rule]]
 why = "asks what causes, or what is behind, the user's own symptom (why it hurts is a cause asked for)"
@@ -239,7 +242,7 @@ need.named = ["tennis elbow", "golfer* elbow", "frozen shoulder", "rotator cuff"
          "plantar fasciitis", "shin splints", "runner* knee", "jumper* knee", "acl", "mcl", "meniscus",
          "achilles", "bunion*", "migraine*", "headache*", "tmj", "hip/knee/shoulder replacement*",
          "hip/knee/shoulder ... replaced", "whiplash", "upper back", "mid back", "middle back", "thoracic",
-         "shoulder blade*"]
+         "shoulder blade*", "pelvic floor", "kegel*"]
 unless = ["lower back", "low back", "lumbar"]
 
 [[category.rule]]

@@ -45,6 +45,10 @@ class Settings:
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     index_dir: Path = PROJECT_ROOT / "index"
     model_path: Path | None = None
+    # Cores one question's encoding may use (ONNX Runtime's threads, which sleep rather than spin between
+    # steps). On this 2-core machine 2 cut a question's encode from 3.4 to 2.7 ms, with answers per second
+    # under load as with 1 (docs/deploy.md, "Speed").
+    encoder_threads: int = 2
     # The event store (docs/insights.md): replies and votes, in this SQLite file unless `database_url`
     # names a PostgreSQL database that several replicas share.
     feedback_db: Path = PROJECT_ROOT / "var" / "feedback.sqlite3"

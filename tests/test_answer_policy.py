@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from assistant import Assistant
 from assistant.answer_policy import POLICY_FILE, AnswerPolicy, answer_policy
 from assistant.conversation import aspect_of, refers_back, resolve_follow_up
 from assistant.fuzzy import OneEditIndex
@@ -112,3 +113,39 @@ def test_openings_must_name_known_cues() -> None:
     data["openings"] = {"info_opening": "inf"}
     with pytest.raises(ValueError, match="unknown categories"):
         AnswerPolicy.from_dict(data)
+
+
+def test_named_cause_must_have_its_three_lists() -> None:
+    data = copy.deepcopy(RAW)
+    data["named_cause"]["befor"] = data["named_cause"].pop("before")
+    with pytest.raises(ValueError, match=r"\[named_cause\]"):
+        AnswerPolicy.from_dict(data)
+
+
+@pytest.mark.parametrize(("question", "name", "cause"), [
+    ("my back hurts from doing deadlifts", "deadlifts", True),
+    ("sore after too many planks", "planks", True),
+    ("hurt my back doing bridges", "bridges", True),
+    ("deadlifts gave me a sore back", "deadlifts", True),
+    ("how do i do the bridge", "bridge", False),
+    ("can i do the plank after the bridge", "plank", False),
+])
+def test_an_exercise_is_named_as_the_cause_by_the_words_around_it(question: str, name: str, cause: bool) -> None:
+    words = question.split()
+    start = words.index(name)
+    assert POLICY.named_as_cause(words, start, start + 1) is cause
+
+
+@pytest.mark.parametrize(("question", "first"), [
+    # Named as what hurt, in a question asking for relief: the relief list, not the steps of what hurt.
+    ("my back hurts from doing deadlifts, what stretches help?", "relieve/overview"),
+    ("deadlifts gave me a sore back, how do I ease it", "relieve/overview"),
+    ("hurt my back doing bridges, what should I stretch?", "relieve/overview"),
+    # Asked about, even beside pain: its card.
+    ("the bridge hurts my back, how do I do it properly?", "strengthen/bridge"),
+    ("how do I do the deadlift?", "strengthen/deadlift"),
+])
+def test_an_exercise_named_as_the_cause_is_not_ranked_as_the_answer(fake_bot: Assistant, question: str,
+                                                                     first: str) -> None:
+    ranking = fake_bot.retriever.rank(question)
+    assert fake_bot.built.chunks[ranking.order[0]].chunk_id == first

@@ -78,8 +78,14 @@ def test_cat_cow_gives_its_count(fake_bot: Assistant):
     assert not says_not_covered(answer.text) and "10 to 15 times" in answer.text
 
 
-def test_stop_if_it_hurts_quotes_the_article(fake_bot: Assistant):
-    answer = fake_bot.ask("should i stop if it hurts?")
+@pytest.mark.parametrize("question", [
+    "should i stop if it hurts?",
+    # Naming the exercise that hurts: the stop advice still comes first, not the exercise's steps.
+    "is it ok to keep doing bridges if my back twinges a bit",
+    "if cat cow makes my back hurt more do i keep going or stop",
+])
+def test_stop_if_it_hurts_quotes_the_article(fake_bot: Assistant, question: str):
+    answer = fake_bot.ask(question)
     assert answer.kind == "answer"
     assert answer.text.startswith("**The article says:** “Always listen to your body and stop any exercise that "
                                   "causes pain or discomfort.”")

@@ -91,7 +91,7 @@ def test_passages_and_mentions_quote_the_text_and_invent_nothing():
     assert passage(SAFE) == ("### Stay Safe\n\nConsult a physiotherapist if the pain persists.\n\n"
                              "*Source: Tips › Stay Safe*")
     said = mention(TILT, BY_ID)
-    assert said.startswith("**The article doesn't explain the pelvic tilt:**")
+    assert said.startswith("**The article doesn't say how to do the pelvic tilt:**")
     assert "> Moves like the pelvic tilt help." in said
 
 

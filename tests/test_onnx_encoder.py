@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -70,6 +71,30 @@ def test_onnx_vectors_match_sentence_transformers_on_every_chunk_and_question(
         worst = int(cosines.argmin())
         assert cosines[worst] >= 0.9999, f"cosine {cosines[worst]:.6f} on {texts[worst]!r}"
         assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+
+
+def test_the_export_fuses_each_layers_attention_into_one_node(exported: Settings,
+                                                              reference: SentenceTransformerEmbedder):
+    """The fused graph is what makes a question's encode fast; an export that falls back to the traced steps
+    would still match the vectors above, only slower."""
+    import onnx
+
+    path = encoder_file(exported.index_dir, read_manifest(exported.index_dir))
+    assert path is not None
+    operators = Counter(node.op_type for node in onnx.load(str(path)).graph.node)
+    config = json.loads((reference.model_path / "config.json").read_text(encoding="utf-8"))
+    assert operators["Attention"] == config["num_hidden_layers"] == 6
+    assert operators["EmbedLayerNormalization"] == 1 and operators["Softmax"] == 0
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_a_question_is_encoded_on_the_configured_threads_which_sleep_while_they_wait(exported: Settings,
+                                                                                      threads: int):
+    embedder = default_embedder(exported.updated({"encoder_threads": threads}))
+    assert isinstance(embedder, OnnxEmbedder)
+    options = embedder._session.get_session_options()
+    assert options.intra_op_num_threads == threads
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
 
 
 def test_texts_past_the_token_limit_are_truncated_as_sentence_transformers_does(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.triage import explain, red_flags, triage
+from assistant.triage import affirmed, explain, red_flags, triage
 from assistant.triage.learned import own_units, units
 
 
@@ -15,6 +15,7 @@ from assistant.triage.learned import own_units, units
     ("the baby's had a temperature and my back is wrecked from rocking her", "OTHER_PERSON"),
     ("broke my back in a car crash 20 years ago, fully healed, which stretches now?", "HISTORICAL"),
     ("had a kidney infection in 2019, all cleared up, now my back is stiff", "HISTORICAL"),
+    ("I was knocked off my bike in the nineties, these days my lower back just gets stiff", "HISTORICAL"),
     ("should I worry if my sciatica ever goes into both legs?", "HYPOTHETICAL"),
     ("felt like I'd been hit by a bus after spin class, back included", "FIGURATIVE"),
     ("my bum goes numb after three hours of driving, fine when I get out", "POSITIONAL"),
@@ -89,3 +90,27 @@ def test_whose_sentence_it_is_comes_from_the_experiencer_cues(messages: list[str
     (`learned.own_units`), from the rule file's cue classes marked `experiencer`."""
     assert own_units(messages, [units(m) for m in messages]) == own
     assert {c.category for c in red_flags().context.classes if c.experiencer} == {"PET", "OTHER_PERSON"}
+
+
+@pytest.mark.parametrize(("text", "read_as"), [
+    ("no numbness, no tingling, bladder fine, just a sore lower back after gardening, what helps?",
+     "just a sore lower back after gardening, what helps?"),
+    ("not numb anywhere, peeing fine, lower back is just achy from moving house",
+     "lower back is just achy from moving house"),
+    ("No fever. Lower back hurts after lifting boxes. Which stretches?",
+     "Lower back hurts after lifting boxes. Which stretches?"),
+    # A sign said stays, beside the one ruled out.
+    ("numbness in my left leg, no tingling, what stretches help?", "numbness in my left leg, what stretches help?"),
+])
+def test_clauses_that_only_rule_signs_out_are_set_aside_for_what_reads_meaning(text: str, read_as: str) -> None:
+    assert affirmed(text) == read_as
+
+
+@pytest.mark.parametrize("text", [
+    "my legs are numb and I can't pee",  # signs said, not ruled out
+    "no numbness in my back",  # the clause names the back: it is the question
+    "no numbness or tingling",  # nothing else to read
+    "how do I do the bridge?",  # no sign at all
+])
+def test_a_message_that_says_a_sign_or_has_nothing_else_is_read_whole(text: str) -> None:
+    assert affirmed(text) == text

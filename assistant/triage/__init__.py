@@ -5,8 +5,17 @@ evidence, the exemplars and the learned opinion (with its training) are the red-
 """
 
 from assistant.triage.context import Modifier
-from assistant.triage.policy import Level, Triage, about_back, describes_symptoms, explain, red_flags, triage
+from assistant.triage.policy import (
+    Level,
+    Triage,
+    about_back,
+    affirmed,
+    describes_symptoms,
+    explain,
+    red_flags,
+    triage,
+)
 from assistant.triage.rules import EVIDENCE_CHARS, Category, Found, Rule, RuleSet, Sign
 
 __all__ = ["EVIDENCE_CHARS", "Category", "Found", "Level", "Modifier", "Rule", "RuleSet", "Sign", "Triage",
-           "about_back", "describes_symptoms", "explain", "red_flags", "triage"]
+           "about_back", "affirmed", "describes_symptoms", "explain", "red_flags", "triage"]

@@ -10,6 +10,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Literal
 
+from assistant.text import PUNCTUATION
+from assistant.triage.reading import Text
 from assistant.triage.rules import EVIDENCE_CHARS, RuleSet
 
 if TYPE_CHECKING:
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
 Level = Literal["emergency", "urgent", "none"]
 LEVELS = ("emergency", "urgent")
 RULES_FILE = "red_flags.toml"
+CLAUSE = "CLAUSE"  # the cue category of the rule file's clause breaks
 # The learned opinion may cancel a rule's verdict only when one of these cues is in the conversation (whose
 # sign, when, whether at all), and never a sign of these categories.
 VETO_CUES = frozenset({"OTHER_PERSON", "PET", "HISTORICAL", "HYPOTHETICAL", "REPORTED", "FIGURATIVE"})
@@ -113,6 +116,52 @@ def about_back(messages: Sequence[str]) -> bool:
 def describes_symptoms(message: str) -> bool:
     """Whether a message describes more than plain back pain or stiffness (see [words].symptoms)."""
     return red_flags().mentions([message], "symptoms")
+
+
+def affirmed(message: str) -> str:
+    """The message without its clauses that only rule warning signs out: "no numbness, bladder fine, just a sore
+    back after gardening" is read as "just a sore back after gardening".
+
+    For what reads meaning alone (retrieval and the scope models) and cannot see a negation: a message that rules
+    signs out, as people do who have read the warning signs, otherwise reads like one that lists them. A clause
+    (between punctuation or the rule file's CLAUSE words) is set aside only when every sign word in it is negated
+    and it names nothing of the back or its exercises ([words].domain); triage itself reads every word. A
+    message with no such clause, or nothing else, comes back unchanged.
+    """
+    rules = red_flags()
+    texts = rules.read([message])
+    signs = texts[0].started.intersection(rules.word_lists["symptoms"]) if texts else frozenset()
+    if not signs:
+        return message
+    text = texts[0]
+    ruled_out, said = set(), set()
+    for pid in signs:
+        for s, e in text.find(pid):
+            if s not in rules.unmeant(text):
+                modifiers = rules.context.modifiers(text, s, e, None, frozenset())
+                (ruled_out if any(m.category == "NEGATED" for m in modifiers) else said).add(s)
+    if not ruled_out:
+        return message
+    said |= {s for pid in text.started.intersection(rules.word_lists["domain"]) for s, _ in text.find(pid)}
+    clauses = _clauses(rules, text)
+    kept = [(lo, hi) for lo, hi in clauses
+            if not any(lo <= s < hi for s in ruled_out) or any(lo <= s < hi for s in said)]
+    if not kept or len(kept) == len(clauses):
+        return message
+    return " ".join(text.span_text(lo, hi) for lo, hi in kept)
+
+
+def _clauses(rules: RuleSet, text: Text) -> list[tuple[int, int]]:
+    """Token ranges of a message's clauses, each with the punctuation or clause word that ends it."""
+    ends = {j for j, word in enumerate(text.words) if word[0] in PUNCTUATION}
+    for cue in rules.context.classes:
+        if cue.category == CLAUSE:
+            ends |= {e - 1 for pid in text.started.intersection(cue.phrases) for _, e in text.find(pid)}
+    bounds = [-1, *sorted(ends)]
+    ranges = [(a + 1, b + 1) for a, b in zip(bounds, bounds[1:], strict=False) if b + 1 > a + 1]
+    if bounds[-1] + 1 < len(text.words):
+        ranges.append((bounds[-1] + 1, len(text.words)))
+    return ranges
 
 
 def explain(messages: Sequence[str], opinion: LearnedOpinion | None = None) -> str:
