@@ -139,15 +139,14 @@ class Retriever:
         """
         vector = self.encode(question).reshape(1, -1)
         similarities, rows = self.built.vectors.search(vector, min(self.built.vectors.ntotal, DENSE_CANDIDATES))
+        found = rows[0] >= 0
+        similarity, row = similarities[0][found].astype(np.float64), rows[0][found]
+        owner = self.built.owners[row]
         best = np.full(len(self.chunks), -1.0, dtype=np.float64)
+        np.maximum.at(best, owner, similarity)
         whole = np.full(len(self.chunks), np.nan, dtype=np.float64)
-        for similarity, row in zip(similarities[0], rows[0], strict=True):
-            if row < 0:
-                continue
-            owner = self.built.owners[row]
-            best[owner] = max(best[owner], similarity)
-            if row == self.first_view[owner]:
-                whole[owner] = similarity
+        first = row == self.first_view[owner]
+        whole[owner[first]] = similarity[first]
         return np.where(np.isnan(whole), best, (whole + best) / 2)
 
     def rank(self, question: str, method: Method = "hybrid") -> Ranking:
