@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.fuzzy import OneEditIndex, within_one_edit
@@ -18,6 +19,25 @@ def token_matches(query_token: str, alias_token: str) -> bool:
     if query_token == alias_token or stem(query_token) == stem(alias_token):
         return True
     return len(alias_token) >= FUZZY_MIN_LETTERS and within_one_edit(query_token, alias_token)
+
+
+class WordMatcher:
+    """Which words of a fixed vocabulary a question word matches by `token_matches`: looked up (the word, its
+    stem, its one-edit neighbours) instead of compared with every word of the vocabulary."""
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        self.vocabulary = frozenset(vocabulary)
+        self.by_stem: dict[str, set[str]] = defaultdict(set)
+        for word in self.vocabulary:
+            self.by_stem[stem(word)].add(word)
+        self.fuzzy = OneEditIndex(w for w in self.vocabulary if len(w) >= FUZZY_MIN_LETTERS)
+
+    def matches(self, word: str) -> set[str]:
+        found = set(self.by_stem.get(stem(word), ()))
+        if word in self.vocabulary:
+            found.add(word)
+        found.update(self.fuzzy.near(word))
+        return found
 
 
 @dataclass(frozen=True)
@@ -50,19 +70,13 @@ class NameIndex:
                     self.variants.append(_Variant(("".join(words),), alias_number, chunk.chunk_id))
                 alias_number += 1
         self.by_first: dict[str, list[int]] = defaultdict(list)
-        self.by_first_stem: dict[str, list[int]] = defaultdict(list)
         for number, variant in enumerate(self.variants):
-            first = variant.words[0]
-            self.by_first[first].append(number)
-            self.by_first_stem[stem(first)].append(number)
-        self.fuzzy_first = OneEditIndex(w for w in self.by_first if len(w) >= FUZZY_MIN_LETTERS)
+            self.by_first[variant.words[0]].append(number)
+        self.first_words = WordMatcher(self.by_first)
 
     def _starting_with(self, word: str) -> set[int]:
         """Variants whose first word this question word could be."""
-        found = set(self.by_first.get(word, ())) | set(self.by_first_stem.get(stem(word), ()))
-        for first in self.fuzzy_first.near(word):
-            found.update(self.by_first[first])
-        return found
+        return {number for first in self.first_words.matches(word) for number in self.by_first[first]}
 
     def find(self, question: str) -> tuple[str, ...]:
         """Chunk ids named in the question, in order of mention; the longest alias wins where names overlap."""

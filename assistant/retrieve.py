@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -13,7 +14,7 @@ from assistant.answer_policy import answer_policy, cues_of
 from assistant.chunk_prior import PRIOR_WEIGHT, ChunkPrior
 from assistant.index import BuiltIndex, embedding_text
 from assistant.lexical import BM25
-from assistant.names import NameIndex, token_matches
+from assistant.names import NameIndex, WordMatcher
 from assistant.records import Chunk, Hit
 from assistant.text import for_matching
 
@@ -35,6 +36,8 @@ NAME_ORDER_STEP = 0.01
 GROUP_BOOST = 0.5
 GROUP_CUE_STEP = 0.05
 DENSE_CANDIDATES = 1024
+# Group cue vocabularies indexed for matching (one per group of every loaded corpus).
+CUE_MATCHERS = 256
 # Chunk kinds a question's form can ask for: a small nudge that settles close calls. The words that show each
 # are the cues of the same names in answer_policy.toml.
 INTENT_KINDS = ("precaution", "info")
@@ -68,14 +71,26 @@ def cue_count(words: list[str], cues: tuple[str, ...]) -> int:
     is one word, so a group whose reviewed cues list every spelling does not outweigh one whose heading
     shares two of the question's words ("seated stretches").
     """
+    matcher = cue_matcher(cues)
+    fits = [matcher.matches(w) for w in words]
+    where: dict[str, list[int]] = {}
+    for position, matched in enumerate(fits):
+        for cue_word in matched:
+            where.setdefault(cue_word, []).append(position)
     covered: set[int] = set()
     for cue in cues:
         cue_words = cue.split()
         width = len(cue_words)
-        for start in range(len(words) - width + 1):
-            if all(token_matches(w, c) for w, c in zip(words[start:start + width], cue_words, strict=True)):
+        for start in where.get(cue_words[0], ()):
+            if start + width <= len(words) and all(c in fits[start + k] for k, c in enumerate(cue_words[1:], 1)):
                 covered.update(range(start, start + width))
     return len(covered)
+
+
+@lru_cache(maxsize=CUE_MATCHERS)
+def cue_matcher(cues: tuple[str, ...]) -> WordMatcher:
+    """The words of a group's cues, indexed once per group."""
+    return WordMatcher(word for cue in cues for word in cue.split())
 
 
 def list_groups(question: str, chunks: tuple[Chunk, ...], relief: bool = False) -> list[tuple[str, int]]:
@@ -139,15 +154,14 @@ class Retriever:
         """
         vector = self.encode(question).reshape(1, -1)
         similarities, rows = self.built.vectors.search(vector, min(self.built.vectors.ntotal, DENSE_CANDIDATES))
+        found = rows[0] >= 0
+        similarity, row = similarities[0][found].astype(np.float64), rows[0][found]
+        owner = self.built.owners[row]
         best = np.full(len(self.chunks), -1.0, dtype=np.float64)
+        np.maximum.at(best, owner, similarity)
         whole = np.full(len(self.chunks), np.nan, dtype=np.float64)
-        for similarity, row in zip(similarities[0], rows[0], strict=True):
-            if row < 0:
-                continue
-            owner = self.built.owners[row]
-            best[owner] = max(best[owner], similarity)
-            if row == self.first_view[owner]:
-                whole[owner] = similarity
+        first = row == self.first_view[owner]
+        whole[owner[first]] = similarity[first]
         return np.where(np.isnan(whole), best, (whole + best) / 2)
 
     def rank(self, question: str, method: Method = "hybrid") -> Ranking:

@@ -14,6 +14,7 @@ from functools import lru_cache
 # Retrieval reads at most this much of a message: a question longer than this is a paste, and the
 # encoder truncates far earlier anyway. Triage still reads the whole message.
 RETRIEVAL_CHARS = 2_000
+STEM_CACHE = 16_384  # words kept with their stems (a few MB at most)
 SPACES = re.compile(r"\s+")
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 WORD = re.compile(r"[a-z0-9]+")
@@ -106,8 +107,10 @@ def for_matching(text: str) -> str:
     return " ".join(words(text[:RETRIEVAL_CHARS]))
 
 
+@lru_cache(maxsize=STEM_CACHE)
 def stem(word: str) -> str:
-    """A deliberately tiny stemmer: enough that "stretches", "stretching" and "stretch" meet."""
+    """A deliberately tiny stemmer: enough that "stretches", "stretching" and "stretch" meet. Kept for the words
+    seen: every word of a list request is compared with every group cue word, each time by its stem."""
     for suffix, keep in (("ies", "y"), ("ing", ""), ("es", ""), ("ed", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
             return word[: -len(suffix)] + keep
