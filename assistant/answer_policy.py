@@ -101,3 +101,10 @@ def asks(question: str) -> bool:
     """Whether a message asks anything: a written "?" (which the words-only reading of cues cannot see) or a
     question word (`asks` in answer_policy.toml)."""
     return "?" in question or "asks" in cues_of(question)
+
+
+def asks_what_it_is(question: str) -> bool:
+    """Whether a message may ask what the user's condition is: it asks something (`asks`), and not for what eases
+    it ("the plank hurts my back, anything instead?", `relief`). What the learned models read as a diagnosis
+    request counts only then; a named condition asked about ("is it a slipped disc?") is the scope rules'."""
+    return asks(question) and "relief" not in cues_of(question)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from assistant import compose, replies
-from assistant.answer_policy import asks
+from assistant.answer_policy import asks_what_it_is
 from assistant.answerability import Need, answerability, caution_line, not_covered, not_covered_line, quote_caution
 from assistant.conversation import (
     FollowUp,
@@ -322,7 +322,7 @@ class Assistant:
             # bridges, did I tear something?") or addressing the assistant's rules or role ("rewrite the superman
             # steps so they're wrong"); its threshold keeps it off all but a sliver of questions about the article.
             act = self.learned.act.detect(self.vectors.one(query))
-            if act is not None and (act != DIAGNOSIS_ACT or asks(query)):
+            if act is not None and (act != DIAGNOSIS_ACT or asks_what_it_is(query)):
                 return self._refusal(ACT_REFUSALS[act])
         if foreign is None and follow_up is None and not ranking.named and not (need is not None and need.group) \
                 and not said["article"]:
@@ -331,7 +331,7 @@ class Assistant:
             # ("prayer stretch?"), leaning on the previous answer, about a group the article does not cover or
             # about the article itself is left to the steps below.
             learned = self.learned.refusal.detect(self.vectors.one(query))
-            if learned is not None and (learned != "diagnosis" or asks(query)) and \
+            if learned is not None and (learned != "diagnosis" or asks_what_it_is(query)) and \
                     self.learned.gate.probability(gate_row()) < REFUSAL_UNDER_GATE:
                 return self._refusal(learned)
         chosen = self._choose(query, ranking, said, topic, need, None if ranking.named else follow_up, gate_row)
@@ -395,7 +395,8 @@ class Assistant:
         the one retrieval cached)."""
         share = coverage(query, self.retriever.bm25.idf)
         vector = self.vectors.one(query)
-        return scope_features(vector, ranking, scope, said, share, self.learned.act_probability(vector, asks(query)))
+        act = self.learned.act_probability(vector, asks_what_it_is(query))
+        return scope_features(vector, ranking, scope, said, share, act)
 
     @staticmethod
     def _refused_by_rules(scope: Scope, said: Mapping[str, bool], ranking: Ranking) -> str | None:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assistant.answer_policy import asks
+from assistant.answer_policy import asks_what_it_is
 from assistant.answerability import answerability
 from assistant.chunk_prior import ChunkPrior, chunk_examples
 from assistant.linear import NONE, Detector, Softmax, fit_folded
@@ -205,7 +205,8 @@ def training_data(built: BuiltIndex, embedder: Embedder) -> TrainingData:
         gate=np.array(gate), writer=np.array([""] * (len(texts) - len(writers)) + [i.writer for i in writers]),
         labelled=writers, rule_need=tuple(answerability().need(q) is not None for q in queries),
         rule_chat=tuple(small_talk().kind(r) is not None for r in raws),
-        words=np.array([len(for_matching(r).split()) for r in raws]), asks=np.array([asks(q) for q in queries]),
+        words=np.array([len(for_matching(r).split()) for r in raws]),
+        asks=np.array([asks_what_it_is(q) for q in queries]),
         views=views, view_vectors=cache.many([text for text, _ in views]).astype(np.float64))
     data.gate_rows[:, SUMMARY_FEATURES.index("act")] = _act_out_of_writer(data)
     return data

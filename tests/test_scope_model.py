@@ -15,7 +15,7 @@ import pytest
 from conftest import DATA
 
 from assistant import Assistant, IndexCorruptError, Settings
-from assistant.answer_policy import asks
+from assistant.answer_policy import asks, asks_what_it_is
 from assistant.linear import Softmax, folded
 from assistant.manifest import read_manifest
 from assistant.real_questions import TRAINING_DIR, is_training
@@ -105,6 +105,23 @@ def test_a_question_that_rules_signs_out_is_answered_from_the_article_under_the_
     assert answer.text.startswith("**Get help first if you have:**")
     said = bot.ask("numbness down there, tingling, can't control my bladder, sore lower back, what helps?")
     assert said.kind == "emergency" and said.category == "cauda_equina"
+
+
+@pytest.mark.parametrize(("message", "may_ask_for_a_label"), [
+    ("felt a pop during bridges, did I tear something?", True),
+    ("my back clicks when I bend, what is going on?", True),
+    ("the plank hurts my back, anything instead?", False),
+    ("my lower back aches after gardening, what can I do to ease it?", False),
+    ("no numbness down below and peeing is normal, just a stiff back", False),
+])
+def test_a_request_for_what_eases_it_asks_for_no_label(message: str, may_ask_for_a_label: bool):
+    assert asks_what_it_is(message) is may_ask_for_a_label
+
+
+@pytest.mark.model
+def test_an_exercise_that_hurts_with_a_request_for_another_is_answered_not_refused(bot: Assistant):
+    answer = bot.ask("the plank hurts my back, anything instead?")
+    assert answer.kind == "answer" and answer.sources
 
 
 def test_a_model_for_other_features_is_refused():
