@@ -63,6 +63,12 @@ class Language:
     def __getitem__(self, key: str) -> Any:
         return self.wording[key]
 
+    @property
+    def latin_script(self) -> bool:
+        """Whether the language is written in Latin letters, judged from its own wording."""
+        letters = [ch for ch in self.wording["english_only"] if ch.isalpha()]
+        return sum(map(_latin, letters)) * 2 >= len(letters)
+
 
 @dataclass(frozen=True)
 class Detected:
@@ -149,6 +155,10 @@ class Languages:
             return None
         language = self.languages.get(code)
         if not other_script:
+            if language is not None and not language.latin_script:
+                # Latin letters read as a language written in another script are a guess ("hw lng hld knee 2
+                # chest" read as Chinese, 0.99); romanised Hindi or Urdu is left to `unsure`.
+                return None
             common = language.common_words if language else frozenset()
             enough = PLAINLY_ENGLISH if score >= self.settings["sure_confidence"] else self.settings["english_share"]
             if score < self.settings["min_confidence"] or self.english_share(words, common) >= enough:
