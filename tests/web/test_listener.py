@@ -10,11 +10,11 @@ from typing import Any
 
 import httpx
 import uvicorn
-from web.serving import free_port
 
 from assistant import Settings
 from assistant.web import listener
 from assistant.web.listener import OncePer
+from web.serving import free_port
 
 
 def record(message: str) -> logging.LogRecord:
