@@ -260,7 +260,7 @@ class Assistant:
         exercise steps is replaced by a "check first" note: no alarm, but no steps either.
         """
         text = text[: self.settings.max_question_chars]
-        foreign = self.languages.detect(text)
+        foreign = self.languages.detect(text, self.speller.correct)
         if foreign is not None:
             return self._english_only(foreign)
         chat = small_talk().kind(text)

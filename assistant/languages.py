@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -62,6 +62,12 @@ class Language:
 
     def __getitem__(self, key: str) -> Any:
         return self.wording[key]
+
+    @property
+    def latin_script(self) -> bool:
+        """Whether the language is written in Latin letters, judged from its own wording."""
+        letters = [ch for ch in self.wording["english_only"] if ch.isalpha()]
+        return sum(map(_latin, letters)) * 2 >= len(letters)
 
 
 @dataclass(frozen=True)
@@ -129,11 +135,13 @@ class Languages:
         return sum(w in self.vocabulary and w not in common for w in words) / max(len(words), 1)
 
     @lru_cache(maxsize=DETECTED_CACHE)  # noqa: B019 - one Languages per Assistant, kept for the process
-    def detect(self, text: str) -> Detected | None:
+    def detect(self, text: str, correct: Callable[[str], str] | None = None) -> Detected | None:
         """The language of a message that is plainly not English; None for English or too little to tell.
 
         Short or misspelt English ("ok", "thx", "bak hurtz wat do") stays English: a message counts as
-        another language only when the detector is confident AND too few of its words are English.
+        another language only when the detector is confident AND too few of its words are English, as typed
+        and (with `correct`, the speller) once its spelling is fixed ("kneee too chesst strech hw long" was
+        read as German, 0.69).
         """
         words = [normalise(w) for w in WORDS.findall(text)]
         letters = "".join(words)
@@ -149,9 +157,16 @@ class Languages:
             return None
         language = self.languages.get(code)
         if not other_script:
+            if language is not None and not language.latin_script:
+                # Latin letters read as a language written in another script are a guess ("hw lng hld knee 2
+                # chest" read as Chinese, 0.99); romanised Hindi or Urdu is left to `unsure`.
+                return None
             common = language.common_words if language else frozenset()
             enough = PLAINLY_ENGLISH if score >= self.settings["sure_confidence"] else self.settings["english_share"]
             if score < self.settings["min_confidence"] or self.english_share(words, common) >= enough:
+                return None
+            if correct is not None and self.english_share(
+                    [normalise(w) for w in WORDS.findall(correct(text))], common) >= PLAINLY_ENGLISH:
                 return None
         return Detected(code, language, score)
 

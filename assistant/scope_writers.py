@@ -57,7 +57,7 @@ def collect(blind: Path = BLIND_DIR) -> dict[str, Any]:
         kept["conversations"] = [[{k: v for k, v in turn.items() if k in ("q", "expect", "not_covered")}
                                   for turn in convo["turns"]] for convo in found["conversations"]]
         writers[found["writer"]] = kept
-    return {"source": "tests/data/blind: sc1, sc2 and scope-train/writer-st1..st8, written blind from "
+    return {"source": "tests/data/blind: sc1, sc2 and scope-train/writer-st*.json, written blind from "
                       "SCOPE-BRIEF.md; regenerate with `python -m assistant.scope_writers`",
             "writers": writers}
 

@@ -32,13 +32,22 @@ WORD = re.compile(r"[A-Za-z0-9']+(?:/[A-Za-z0-9']+)?")
 CORPUS_WORD = re.compile(r"[a-z]+")
 
 
-def _english() -> list[tuple[str, int]]:
+@lru_cache(maxsize=1)
+def _english() -> tuple[tuple[str, int], ...]:
+    """symspellpy's English word list with its counts, most frequent first."""
     path = resources.files("symspellpy").joinpath(ENGLISH_FILE)
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
         word, count = line.split()
         rows.append((word, int(count)))
-    return rows
+    return tuple(rows)
+
+
+@lru_cache(maxsize=1)
+def common_english() -> frozenset[str]:
+    """The words corrections are drawn towards: also the words the rule files never read as a typo of theirs
+    ("hills" is not "chills", "ladder" not "bladder")."""
+    return frozenset(word for word, _ in _english()[:ENGLISH_TARGETS])
 
 
 class Speller:

@@ -71,7 +71,9 @@ def test_a_new_red_flag_in_the_latest_message_gets_the_full_card(fake_bot: Assis
 
 def test_an_answer_to_a_message_with_symptoms_carries_the_safety_net(fake_bot: Assistant) -> None:
     answer = fake_bot.ask("my leg feels a bit numb after sitting, which stretch helps?")
-    assert answer.kind == "answer" and answer.text.startswith("**Get help first if you have:**")
+    net = answer.text.find("**Get help first if you have:**")
+    # Before any of the article's content (a "doesn't say" or caution line may lead it).
+    assert answer.kind == "answer" and net >= 0 and "###" not in answer.text[:net]
     assert "- new trouble peeing or pooing" in answer.text
     assert "Get help first" not in fake_bot.ask("how do I do the bridge?").text
 

@@ -96,10 +96,9 @@ def test_a_statement_ruling_symptoms_out_is_not_refused_as_a_diagnosis_request(b
 
 @pytest.mark.model
 def test_a_question_that_rules_signs_out_is_answered_from_the_article_under_the_warning_signs(bot: Assistant):
-    """Read whole, the signs it rules out make it read like a diagnosis request to the act model and like
-    something else to the gate; the models read it without those clauses, triage reads every word."""
+    """Read whole, the signs it rules out made it read like a diagnosis request to the act model (stop 19's
+    models); the models read it without those clauses, triage reads every word."""
     question = "no numbness, no tingling, bladder fine, just a sore lower back after gardening, what helps?"
-    assert bot.learned.act.detect(bot.vectors.one(question)) == "diagnosis"
     answer = bot.ask(question)
     assert answer.kind == "answer" and answer.sources
     assert answer.text.startswith("**Get help first if you have:**")

@@ -13,6 +13,7 @@ from assistant.smalltalk import small_talk
     ("thanks", "thanks"), ("thank you so much", "thanks"), ("cheers mate", "thanks"), ("thx that helps", "thanks"),
     ("bye", "goodbye"), ("see you later", "goodbye"), ("that's all for now, bye", "goodbye"),
     ("who are you?", "identity"), ("are you a real person", "identity"), ("r u a bot", "identity"),
+    ("am i talking to a robot", "identity"), ("tnx mam", "thanks"),
     ("what can you do?", "capabilities"), ("what can i ask you", "capabilities"),
     ("ok", "acknowledgement"), ("cool", "acknowledgement"), ("👍", "acknowledgement"), ("🙏", "thanks"),
 ])

@@ -154,7 +154,8 @@ class Context:
         """The cues that reach the sign at tokens [s, e) of `text`, nearest first.
 
         A cue word that opens a sign phrase of the rule being checked ("no feeling", "haven't peed") is part
-        of the sign, not a cue; a forward cue of a class marked `inside_signs` in one of its `gaps` (the words
+        of the sign, not a cue; a cue that starts before the sign and runs into it reaches it ("if I had" and
+        "had a fever"); a forward cue of a class marked `inside_signs` in one of its `gaps` (the words
         a "..." of the phrase let in: "my foot isn't dragging") reaches it. Classes that cross sentence ends
         also reach from the user's message `before` this one and the one `after` it ("my bum goes numb when I
         game" then "goes away when I stand up").
@@ -171,11 +172,14 @@ class Context:
         for j in range(s - 1, max(0 if self.across else lo, s - self.reach_before) - 1, -1):
             pids = self.forward.intersection(text.starts(j))
             for pid in pids if j >= lo else self.across.intersection(pids):
-                end = text.end(pid, j, s)
-                if end < 0 or self._covered(text, j, end) or _opens(text, j, opens):
+                # A cue that starts before the sign may run into it: "if I had" reaches "had a fever".
+                end = text.end(pid, j, e)
+                if end < 0 or self._covered(text, j, end):
                     continue
+                # A person named by a sign's own word ("Nana fell", "grandpa's 88") is still someone else.
                 found += [Modifier(cue, text, j, end) for cue in self.by_phrase[pid]
-                          if cue.direction != "BACKWARD" and self._reaches(cue, category, rule, asks, j >= lo)
+                          if (cue.experiencer or not _opens(text, j, opens))
+                          and cue.direction != "BACKWARD" and self._reaches(cue, category, rule, asks, j >= lo)
                           and s - end <= cue.max_scope and not self._stopped(text, end, s, cue.stop_bits)
                           and (j >= lo or not _names(text, end, text.sentence_of(j)[1], cue.across_unless))]
         for j in range(e, min(len(text.words) if self.across else hi, e + self.reach_after)):

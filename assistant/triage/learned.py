@@ -67,7 +67,7 @@ def own_units(messages: Sequence[str], per_message: Sequence[list[Unit]]) -> lis
     one-sentence message is judged whole; a message whose every sentence is someone else's is someone else's."""
     rules = red_flags()
     texts = rules.read(messages)
-    holds = Conversation(texts, rules).has
+    holds = Conversation(texts, rules).has_own
     out = []
     for text, us in zip(texts, per_message, strict=True):
         sentences = [not rules.context.someone_elses(text, *u.span, holds) for u in us[1:] if u.span]

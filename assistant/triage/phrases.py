@@ -121,7 +121,10 @@ class Word(NamedTuple):
 class Lexicon:
     """All phrases of a rule set, indexed by first word, and the clean-up (spelling, typos) of text words."""
 
-    def __init__(self, fixes: dict[str, str], fuzzy: Sequence[str], keep: Sequence[str]) -> None:
+    def __init__(self, fixes: dict[str, str], fuzzy: Sequence[str], keep: Sequence[str],
+                 english: frozenset[str] = frozenset()) -> None:
+        """`keep` and `english` are real words never read as a slip of a fuzzy word, except for an ending (English
+        "steroid" is still "steroids", "chill" still "chills")."""
         self.phrases: list[Phrase] = []
         self.spans: list[int] = []  # the most words a match of each phrase can cover
         self.phrase_items: list[tuple[int, ...]] = []
@@ -138,6 +141,7 @@ class Lexicon:
         self.flags: dict[str, int] = {}  # word -> bits of the terminator categories it belongs to
         self._fixes = {plain(a): plain(b) for a, b in fixes.items()}
         self._keep = frozenset(map(plain, keep))
+        self._english = english
         self._fuzzy = OneEditIndex(map(plain, fuzzy))
         # A word one edit away from a fuzzy word keeps its first or its last letters (2 if short, else 3).
         self._fuzzy_ends = {w[:n] for w in map(plain, fuzzy) for n in (2, 3)}
@@ -199,7 +203,7 @@ class Lexicon:
         ends, n = self._fuzzy_ends, 2 if len(word) < 6 else 3
         if len(word) >= 5 and (word[:n] in ends or "~" + word[-n:] in ends) and word not in self._keep:
             near = self._fuzzy.near(word)
-            if near:
+            if near and (word not in self._english or near[0].startswith(word) or word.startswith(near[0])):
                 return near[0]
         return word
 

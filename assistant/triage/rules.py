@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
+from assistant.spelling import common_english
 from assistant.text import plain
 from assistant.triage.context import Context, Modifier
 from assistant.triage.phrases import Item, Lexicon
@@ -119,7 +120,7 @@ class RuleSet:
         spelling = data.get("spelling", {})
         _check_keys("[spelling]", spelling, SPELLING_KEYS)
         fixes = dict(_split_fix(line) for line in spelling.get("fix", []))
-        lexicon = Lexicon(fixes, spelling.get("fuzzy", []), spelling.get("keep", []))
+        lexicon = Lexicon(fixes, spelling.get("fuzzy", []), spelling.get("keep", []), common_english())
         lists: dict[str, list[str]] = data.get("words", {})
 
         def ids(texts: Sequence[str]) -> tuple[int, ...]:
@@ -316,12 +317,13 @@ class Conversation:
         self.texts = texts
         self.rules = rules
         self._has: dict[frozenset[int], bool] = {}
+        self._own: dict[frozenset[int], bool] = {}
 
     @cached_property
     def facts(self) -> tuple[bool, ...]:
         """The conversation-wide facts that cues depend on: part of every cached verdict's key (the same for every
         rule, so worked out once per conversation rather than once per rule searched)."""
-        return tuple(self.has(c.only_if_conversation_has) for c in self.rules.context.classes
+        return tuple(self.has_own(c.only_if_conversation_has) for c in self.rules.context.classes
                      if c.only_if_conversation_has)
 
     def has(self, pids: frozenset[int]) -> bool:
@@ -330,6 +332,18 @@ class Conversation:
             self._has[pids] = any(s not in self.rules.unmeant(t) for t in self.texts
                                   for pid in t.started.intersection(pids) for s, _ in t.find(pid))
         return self._has[pids]
+
+    def has_own(self, pids: frozenset[int]) -> bool:
+        """Whether a phrase of `pids` occurs as the user's own: meant, and reached by no cue that names someone
+        else. "my back's playing up" is the user's; "Dad's back has been bad since he fell" is not, though both
+        name a back. What decides whose a sign is (`only_if_conversation_has`) is read with the same cues."""
+        if pids not in self._own:
+            context = self.rules.context
+            self._own[pids] = any(
+                s not in self.rules.unmeant(t)
+                and not any(m.cue.experiencer for m in context.modifiers(t, s, e, None, frozenset()))
+                for t in self.texts for pid in t.started.intersection(pids) for s, e in t.find(pid))
+        return self._own[pids]
 
 
 class _Search:
@@ -369,7 +383,7 @@ class _Search:
         """The modifiers that make a sign of `group` not count, under this rule and conversation."""
         allowed = self.rule.despite.get(group, frozenset())
         return [m for m in modifiers if m.category not in allowed
-                and (not m.cue.only_if_conversation_has or self.state.has(m.cue.only_if_conversation_has))]
+                and (not m.cue.only_if_conversation_has or self.state.has_own(m.cue.only_if_conversation_has))]
 
     def run(self) -> list[Hit] | None:
         counts = [sum(len(t.positions(p)) for t in self.texts for p in t.started.intersection(pids))

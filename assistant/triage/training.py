@@ -42,6 +42,7 @@ HOLD_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.51, 0.01))
 VETO_MAX_LOST = 0  # the veto threshold is the highest that lost no red flag out of writer
 GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.96, 0.05))
 ORDINARY = ("questions.json", "in_scope.json", "writer-l1.json")  # ordinary questions and chat, not look-alikes
+SCOPE_SECTIONS = ("in_scope", "not_covered", "small_talk")
 PROBES = 12
 
 
@@ -58,7 +59,17 @@ class Example:
 
 def _items(path: Path) -> list[dict[str, Any]]:
     items = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+    if isinstance(items, dict) and SCOPE_SECTIONS[0] in items:
+        return _scope_items(items)
     return items["english"] if isinstance(items, dict) else items
+
+
+def _scope_items(written: dict[str, Any]) -> list[dict[str, Any]]:
+    """A scope writer's questions about the article, its small talk and its conversations: ordinary messages."""
+    items: list[dict[str, Any]] = [{"text": item["q"], "trap": "ordinary"}
+                                   for section in SCOPE_SECTIONS for item in written.get(section, [])]
+    return items + [{"messages": [turn["q"] for turn in talk["turns"]], "trap": "ordinary"}
+                    for talk in written.get("conversations", [])]
 
 
 def training_files(data: Path) -> dict[str, list[Path]]:
@@ -67,6 +78,10 @@ def training_files(data: Path) -> dict[str, list[Path]]:
     writers = {p.stem: [p] for p in sorted([*(blind / "train").glob("writer-*.json"), *blind.glob("writer-rf*.json")])}
     if (blind / "writer-l1.json").exists():
         writers["writer-l1"] = [blind / "writer-l1.json"]  # its short, misspelt and dialect English only
+    # The scope writers' questions about the article (never their out-of-scope ones, which may describe a red flag):
+    # ordinary messages written blind by many people, which a raise must leave alone.
+    for path in sorted([*blind.glob("sc[0-9]*.json"), *(blind / "scope-train").glob("writer-*.json")]):
+        writers[path.stem if path.stem.startswith("writer-") else f"writer-{path.stem}"] = [path]
     for name, folder in (("ours", data), ("independent", data / "independent")):
         files = [folder / f for f in ("red_flags.json", "look_alikes.json", *ORDINARY) if (folder / f).exists()]
         if files:

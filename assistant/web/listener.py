@@ -99,6 +99,10 @@ def config(app: Any, host: str, port: int, settings: Settings) -> uvicorn.Config
         http=protocol(settings.header_timeout_seconds, settings.limit_concurrency + CONNECTION_MARGIN),
         limit_concurrency=settings.limit_concurrency, timeout_keep_alive=settings.keep_alive_seconds,
         server_header=False,
+        # uvicorn would otherwise take X-Forwarded-For from 127.0.0.1 as the client, before the gate's
+        # `ClientIdentity` (which follows `trusted_proxy_header`) sees the socket: a forged header from loopback
+        # then dodged the rate limits. It also saves a layer on every request.
+        proxy_headers=False,
         # Open chat pages hold Gradio's heartbeat streams forever; without a limit, shutdown waits for them.
         timeout_graceful_shutdown=3)
 

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 import gradio as gr
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 from gradio.route_utils import CustomCORSMiddleware
 from starlette.applications import Starlette
@@ -24,6 +25,10 @@ from assistant.web.front import Front
 # Gradio reports the version it runs in /config and the page; gradio_client reads it to pick its
 # protocol (it needs > 4.29), so the major version stays and the exact release does not leak.
 REPORTED_GRADIO_VERSION = gr.__version__.split(".")[0]
+# FastAPI traces and meters every request into whatever OpenTelemetry providers the process has, and adds OTLP
+# exporters when FASTAPI_OTEL_AUTO_CONFIGURE is set: nothing about a visitor's requests leaves the machine.
+TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False,
+                                  "auto_configure": False}
 
 
 def theme() -> gr.themes.Base:
@@ -67,7 +72,7 @@ def create_app(bot: Assistant) -> FastAPI:
     app = FastAPIOffline(title=f"{settings.clinic_name} API", redoc_url=None,
                          description=bot.wording("Answers lower-back exercise questions from one article, "
                                                  "with red-flag triage first."),
-                         lifespan=lifespan(chat, settings, events))
+                         lifespan=lifespan(chat, settings, events), telemetry=TELEMETRY_OFF)
     app.add_exception_handler(RequestValidationError, api.validation_error)
     app.add_middleware(Front, settings=settings, chat=chat, origin_regex=origins.origin_regex(sources),
                        frame_ancestors=origins.frame_ancestors(sources))

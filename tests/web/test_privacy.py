@@ -66,3 +66,39 @@ def test_a_clinic_can_turn_question_logging_on(tmp_path: Path):
     finally:
         logged.stop()
     assert MARKER in logged.log.read_text()
+
+
+TRACED_REQUEST = """
+import sys
+from opentelemetry import trace
+from opentelemetry.trace import NoOpTracer, TracerProvider
+from fastapi.testclient import TestClient
+from fakes import HashingEmbedder
+from assistant import Assistant, Settings
+from assistant.web import create_app
+
+asked_for_tracers = []
+
+class Recording(TracerProvider):
+    def get_tracer(self, *args, **kwargs):
+        asked_for_tracers.append(args[:1])
+        return NoOpTracer()
+
+trace.set_tracer_provider(Recording())
+settings = Settings().updated({"index_dir": sys.argv[1] + "/index", "feedback_db": sys.argv[1] + "/f.sqlite3"})
+with TestClient(create_app(Assistant.load(settings, embedder=HashingEmbedder()))) as client:
+    assert client.post("/api/ask", json={"question": "how do I do the bridge?"}).status_code == 200
+print(len(asked_for_tracers))
+"""
+
+
+def test_fastapi_telemetry_stays_off_when_a_tracer_is_installed(tmp_path: Path):
+    """FastAPI traces every request into whatever OpenTelemetry provider the process has (and exports to an
+    OTLP endpoint when FASTAPI_OTEL_AUTO_CONFIGURE is set): a host's agent could then carry question URLs and
+    timings off the machine. The app turns it off whatever the environment says."""
+    tests = Path(__file__).resolve().parents[1]
+    run = subprocess.run([sys.executable, "-c", TRACED_REQUEST, str(tmp_path)], cwd=tests, capture_output=True,
+                         text=True, timeout=300, env={**os.environ, "FASTAPI_OTEL_AUTO_CONFIGURE": "true",
+                                                      "PYTHONPATH": str(tests)})
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split()[-1] == "0"
