@@ -269,8 +269,9 @@ class Assistant:
         reply = self._about_the_article(text, turns)
         if hold is not None and reply.kind == "answer" and self._has_steps(reply):
             return Reply(replies.steps_held(hold), "answer", category=STEPS_HELD)
-        if reply.kind == "answer" and describes_symptoms(text):
-            # What every detector misses still meets a warning: the signs that mean "get help first".
+        if reply.kind == "answer" and describes_symptoms(self.retriever.names.unnamed(text)):
+            # What every detector misses still meets a warning: the signs that mean "get help first". An
+            # exercise's name is not a symptom, whatever its words ("knee-to-chest", a clinic's "chest opener").
             return replace(reply, body=f"{replies.safety_net()}\n\n{reply.body}")
         return reply
 
