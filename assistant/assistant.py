@@ -269,9 +269,11 @@ class Assistant:
         reply = self._about_the_article(text, turns)
         if hold is not None and reply.kind == "answer" and self._has_steps(reply):
             return Reply(replies.steps_held(hold), "answer", category=STEPS_HELD)
-        if reply.kind == "answer" and describes_symptoms(self.retriever.names.unnamed(text)):
-            # What every detector misses still meets a warning: the signs that mean "get help first". An
-            # exercise's name is not a symptom, whatever its words ("knee-to-chest", a clinic's "chest opener").
+        # What every detector misses still meets a warning: the signs that mean "get help first". An exercise's
+        # name is not a symptom, whatever its words ("knee-to-chest", a clinic's "chest opener"); the message is
+        # read again without it only when it names a symptom at all (a second reading costs a few tenths of a ms).
+        if reply.kind == "answer" and describes_symptoms(text) and \
+                describes_symptoms(self.retriever.names.unnamed(text)):
             return replace(reply, body=f"{replies.safety_net()}\n\n{reply.body}")
         return reply
 
@@ -382,8 +384,8 @@ class Assistant:
         # caution when the question is about the exercises; otherwise the gate decides ("my 3 year old swallowed
         # bleach" names a child, not an exercise).
         about_exercise = said["back"] or said["exercise"] or bool(ranking.named) or topic is not None
-        if need is not None and need.group and about_exercise or said["article"] or self._names_only(query, ranking) \
-                or self.learned.gate.in_scope(gate_row()):
+        if need is not None and need.group and about_exercise or said["article"] or \
+                self.learned.gate.in_scope(gate_row()) or self._names_only(query, ranking):
             return by_rank
         if need is not None and topic is not None:
             # "How long till I notice a difference?" after an answer: a need with no topic of its own is a
