@@ -46,7 +46,7 @@ from assistant.settings import DEFAULT_FOOTER, Settings
 from assistant.smalltalk import MAX_WORDS as SMALL_TALK_WORDS
 from assistant.smalltalk import small_talk
 from assistant.spelling import Speller, spelling_rules
-from assistant.text import RETRIEVAL_CHARS, clean, for_matching
+from assistant.text import RETRIEVAL_CHARS, clean, for_matching, tokenize
 from assistant.triage import Triage, about_back, affirmed, describes_symptoms, triage
 from assistant.triage.exemplars import exemplars
 from assistant.triage.learned import LearnedOpinion
@@ -269,8 +269,11 @@ class Assistant:
         reply = self._about_the_article(text, turns)
         if hold is not None and reply.kind == "answer" and self._has_steps(reply):
             return Reply(replies.steps_held(hold), "answer", category=STEPS_HELD)
-        if reply.kind == "answer" and describes_symptoms(text):
-            # What every detector misses still meets a warning: the signs that mean "get help first".
+        # What every detector misses still meets a warning: the signs that mean "get help first". An exercise's
+        # name is not a symptom, whatever its words ("knee-to-chest", a clinic's "chest opener"); the message is
+        # read again without it only when it names a symptom at all (a second reading costs a few tenths of a ms).
+        if reply.kind == "answer" and describes_symptoms(text) and \
+                describes_symptoms(self.retriever.names.unnamed(text)):
             return replace(reply, body=f"{replies.safety_net()}\n\n{reply.body}")
         return reply
 
@@ -382,7 +385,7 @@ class Assistant:
         # bleach" names a child, not an exercise).
         about_exercise = said["back"] or said["exercise"] or bool(ranking.named) or topic is not None
         if need is not None and need.group and about_exercise or said["article"] or \
-                self.learned.gate.in_scope(gate_row()):
+                self.learned.gate.in_scope(gate_row()) or self._names_only(query, ranking):
             return by_rank
         if need is not None and topic is not None:
             # "How long till I notice a difference?" after an answer: a need with no topic of its own is a
@@ -410,6 +413,12 @@ class Assistant:
         if scope.reason in UNLESS_NAMED and not (said["back"] or ranking.named):
             return scope.reason
         return None
+
+    def _names_only(self, query: str, ranking: Ranking) -> bool:
+        """Whether the question is an exercise's name and function words only ("prayer stretch - how do I do it?",
+        "and the bird dog?"): nothing else in it could make it about something else ("superman films" has
+        "films"), so it asks about the exercise whatever the gate would make of so few words."""
+        return bool(ranking.named) and not tokenize(self.retriever.names.unnamed(query))
 
     def _has_own_topic(self, ranking: Ranking, previous: str) -> bool:
         best = ranking.order[0]

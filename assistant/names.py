@@ -82,6 +82,13 @@ class NameIndex:
         """Chunk ids named in the question, in order of mention; the longest alias wins where names overlap."""
         return tuple(chunk_id for chunk_id, _, _ in self.mentions(for_matching(question).split()))
 
+    def unnamed(self, question: str) -> str:
+        """The question's words (as `for_matching` reads them) less those an exercise's name spans: the "chest" of
+        "how do I do the knee-to-chest?" names a stretch, not a symptom."""
+        words = for_matching(question).split()
+        named = {j for _, start, end in self.mentions(words) for j in range(start, end)}
+        return " ".join(word for j, word in enumerate(words) if j not in named)
+
     def mentions(self, words: list[str]) -> tuple[tuple[str, int, int], ...]:
         """Each chunk named in a question's words (as `for_matching` reads them), with the words its name spans
         ([start, end)), in order of mention."""

@@ -78,6 +78,15 @@ def test_an_answer_to_a_message_with_symptoms_carries_the_safety_net(fake_bot: A
     assert "Get help first" not in fake_bot.ask("how do I do the bridge?").text
 
 
+@pytest.mark.parametrize("question", ["how do I do the knee to chest stretch?", "is knees-to-chest good for me"])
+def test_an_exercise_named_with_a_symptom_word_is_not_a_symptom(fake_bot: Assistant, question: str) -> None:
+    answer = fake_bot.ask(question)
+    assert answer.kind == "answer" and "Knee" in answer.sources[0].title
+    assert "Get help first" not in answer.text
+    # The same word outside the name still counts.
+    assert "Get help first" in fake_bot.ask(f"{question} my chest has felt odd").text
+
+
 @pytest.mark.model
 def test_the_learned_opinion_raises_what_no_rule_words_and_says_why(bot: Assistant) -> None:
     said = "since my back went, when I sit on the toilet seat it feels like the seat is not there under me"

@@ -123,6 +123,18 @@ def test_an_exercise_that_hurts_with_a_request_for_another_is_answered_not_refus
     assert answer.kind == "answer" and answer.sources
 
 
+@pytest.mark.model
+@pytest.mark.parametrize(("question", "chunk_id"), [("prayer stretch - how do i do it", "relieve/childs-pose"),
+                                                    ("and the bird dog?", "faq/bird-dogs")])
+def test_a_question_that_is_only_an_exercises_name_is_answered_whatever_the_gate(bot: Assistant, question: str,
+                                                                                chunk_id: str):
+    answer = bot.ask(question)
+    assert answer.kind == "answer" and answer.sources[0].chunk_id == chunk_id
+    assert bot._names_only(question, bot.retriever.rank(question))
+    # One other content word leaves the decision to the gate.
+    assert not bot._names_only("superman films", bot.retriever.rank("superman films"))
+
+
 def test_a_model_for_other_features_is_refused():
     with pytest.raises(ValueError, match="other features"):
         ScopeModel.from_dict({"features": ["x"], "weights": [1.0], "bias": 0, "threshold": 0.5},

@@ -27,6 +27,13 @@ from assistant.triage.learned import own_units, units
     # A child named by their age alone, and the people of work and home, are someone else too.
     ("our 4 yo has had a fever since Sunday and my back is sore from carrying her", "OTHER_PERSON"),
     ("my roommate was in a car crash on Friday and it got me thinking about my back, tips?", "OTHER_PERSON"),
+    # A question about a sign in general, asked of no one in particular; the sign may sit inside the cue.
+    ("should people worry about chest pain with back ache?", "HYPOTHETICAL"),
+    ("is it bad if sciatica goes into both legs?", "HYPOTHETICAL"),
+    ("can a kidney infection feel like back pain?", "HYPOTHETICAL"),
+    # Numbness that passes: it comes back to normal, or had a local cause.
+    ("inner thighs went tingly on the bike, normal again 10 min later, back a bit stiff", "POSITIONAL"),
+    ("feet go numb when my boots are laced too tight, back ok", "POSITIONAL"),
 ])
 def test_a_cue_cancels_the_sign_and_explain_names_it(text: str, cue: str) -> None:
     assert triage([text]).level == "none"
@@ -44,6 +51,15 @@ def test_a_cue_cancels_the_sign_and_explain_names_it(text: str, cue: str) -> Non
     ("my dog is limping and I can't feel my bum", "cauda_equina"),
     ("Mother has a fever but I have lost control of my bladder and my back is agony", "cauda_equina"),
     ("if I sit down I cant feel my bum at all", "cauda_equina"),
+    # A general question's cue stops at the user's own words.
+    ("is it bad if my legs go numb and weak since my back went?", "neuro_deficit"),
+    ("can a slipped disc cause numbness in both my legs?", "neuro_deficit"),
+    # SMS shorthand is read as the speller reads it ("bak"), but not its single letters ("70 y/o").
+    ("my bak hurts and I have a fever", "infection"),
+    ("70 y/o dad slipped on the stairs, back pain since", "fracture_risk"),
+    # An age said with a possessive ("Nan's 84") or after a job ("retired chippy, 74").
+    ("Nan's 84 and she sat down heavily on the armchair, her back's been bad since", "fracture_risk"),
+    ("retired postie, 71, slipped on the wet flags, my back is sore now", "fracture_risk"),
 ])
 def test_signs_that_still_count(text: str, category: str) -> None:
     found = triage([text])

@@ -156,7 +156,8 @@ class Context:
         A cue word that opens a sign phrase of the rule being checked ("no feeling", "haven't peed") is part
         of the sign, not a cue; a cue that starts before the sign and runs into it reaches it ("if I had" and
         "had a fever"); a forward cue of a class marked `inside_signs` in one of its `gaps` (the words
-        a "..." of the phrase let in: "my foot isn't dragging") reaches it. Classes that cross sentence ends
+        a "..." of the phrase let in: "my foot isn't dragging") reaches it, and so does one that holds the sign in a
+        gap of its own phrase ("can a kidney infection feel like"). Classes that cross sentence ends
         also reach from the user's message `before` this one and the one `after` it ("my bum goes numb when I
         game" then "goes away when I stand up").
         """
@@ -174,6 +175,8 @@ class Context:
             for pid in pids if j >= lo else self.across.intersection(pids):
                 # A cue that starts before the sign may run into it: "if I had" reaches "had a fever".
                 end = text.end(pid, j, e)
+                if end < 0 and j >= lo:
+                    found += self._around(text, pid, j, e, category, rule, asks)
                 if end < 0 or self._covered(text, j, end):
                     continue
                 # A person named by a sign's own word ("Nana fell", "grandpa's 88") is still someone else.
@@ -231,6 +234,16 @@ class Context:
                           and not self._stopped(after, 0, j, cue.stop_bits)
                           and not _names(after, after.sentence_of(j)[0], j, cue.across_unless)]
         return found
+
+    def _around(self, text: Text, pid: int, j: int, e: int, category: str | None, rule: str | None,
+                asks: bool) -> list[Modifier]:
+        """A forward cue of an `inside_signs` class that starts before the sign and holds it in a gap of its
+        phrase: "can a ... feel like" around "can a kidney infection feel like back pain?"."""
+        end = text.end(pid, j)
+        if end < e or self._covered(text, j, end):
+            return []
+        return [Modifier(cue, text, j, end) for cue in self.by_phrase[pid] if cue.inside_signs
+                and cue.direction == "FORWARD" and self._reaches(cue, category, rule, asks, True)]
 
     @staticmethod
     def _reaches(cue: CueClass, category: str | None, rule: str | None, asks: bool, same_sentence: bool) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
-from assistant.spelling import common_english
+from assistant.spelling import common_english, spelling_rules
 from assistant.text import plain
 from assistant.triage.context import Context, Modifier
 from assistant.triage.phrases import Item, Lexicon
@@ -119,7 +119,10 @@ class RuleSet:
         gap = int(settings.get("gap", 3))
         spelling = data.get("spelling", {})
         _check_keys("[spelling]", spelling, SPELLING_KEYS)
-        fixes = dict(_split_fix(line) for line in spelling.get("fix", []))
+        # SMS shorthand ("bak", "wat") is the speller's one table, less single letters, which stand for too much here
+        # ("70 y/o", "r side"); the rule file adds misspellings of sign words.
+        shorthand = {short: word for short, word in spelling_rules()["shorthand"].items() if len(plain(short)) > 1}
+        fixes = {**shorthand, **dict(_split_fix(line) for line in spelling.get("fix", []))}
         lexicon = Lexicon(fixes, spelling.get("fuzzy", []), spelling.get("keep", []), common_english())
         lists: dict[str, list[str]] = data.get("words", {})
 
