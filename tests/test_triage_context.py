@@ -34,6 +34,11 @@ from assistant.triage.learned import own_units, units
     # Numbness that passes: it comes back to normal, or had a local cause.
     ("inner thighs went tingly on the bike, normal again 10 min later, back a bit stiff", "POSITIONAL"),
     ("feet go numb when my boots are laced too tight, back ok", "POSITIONAL"),
+    ("sat on my wallet all day and my butt cheek went numb, gone after I got up, mild back pain", "POSITIONAL"),
+    # Friends and mates named without "my", while the user tells of their own ache.
+    ("Mate's been crook with a kidney infection and fever. My back is tight from covering his shifts", "OTHER_PERSON"),
+    ("nothing numb, no bladder issues, my back is just stiff", "NEGATED"),
+    ("should I go to hospital if I come off a ladder? my back is a bit dodgy already", "HYPOTHETICAL"),
 ])
 def test_a_cue_cancels_the_sign_and_explain_names_it(text: str, cue: str) -> None:
     assert triage([text]).level == "none"
@@ -51,6 +56,9 @@ def test_a_cue_cancels_the_sign_and_explain_names_it(text: str, cue: str) -> Non
     ("my dog is limping and I can't feel my bum", "cauda_equina"),
     ("Mother has a fever but I have lost control of my bladder and my back is agony", "cauda_equina"),
     ("if I sit down I cant feel my bum at all", "cauda_equina"),
+    # "nothing" denies, except where it is what the user feels ("feel nothing when I wipe").
+    ("I feel nothing when I wipe and my back is agony", "cauda_equina"),
+    ("nothing comes out when I try to pee since my back went", "cauda_equina"),
     # A general question's cue stops at the user's own words.
     ("is it bad if my legs go numb and weak since my back went?", "neuro_deficit"),
     ("can a slipped disc cause numbness in both my legs?", "neuro_deficit"),
