@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from timing import fastest, ordinary_question_seconds
 
+from assistant import Assistant
 from assistant.triage import EVIDENCE_CHARS, Triage, red_flags, triage
 
 DATA = Path(__file__).parent / "data"
@@ -253,10 +255,11 @@ def test_a_200k_message_is_checked_to_the_end() -> None:
     assert _fastest([text]) < LONG_BOUND
 
 
-def test_a_typical_message_takes_a_few_milliseconds_at_most() -> None:
+def test_a_typical_message_costs_a_small_part_of_an_answer(bot: Assistant) -> None:
+    """Triage reads every message before anything else, so it must stay a small share of answering one:
+    measured against an ordinary question in the same run, best of several, since CI machines are noisy."""
     text = "my lower back has been sore for a week, I work at a desk, which stretch should I start with?"
     triage([text])
-    start = time.perf_counter()
-    for i in range(100):
-        triage([f"{text} {i}"])
-    assert (time.perf_counter() - start) / 100 < 0.005
+    runs = iter(range(20))
+    cost = fastest(lambda: triage([f"{text} {next(runs)}"]), 20)
+    assert cost < 0.25 * ordinary_question_seconds(bot)
