@@ -68,6 +68,9 @@ def test_a_cue_cancels_the_sign_and_explain_names_it(text: str, cue: str) -> Non
     # An age said with a possessive ("Nan's 84") or after a job ("retired chippy, 74").
     ("Nan's 84 and she sat down heavily on the armchair, her back's been bad since", "fracture_risk"),
     ("retired postie, 71, slipped on the wet flags, my back is sore now", "fracture_risk"),
+    # An exercise named after an animal names no animal.
+    ("is the bird dog ok with numbness in both legs and back pain", "neuro_deficit"),
+    ("can I do cat cow with a fever and this back pain?", "infection"),
 ])
 def test_signs_that_still_count(text: str, category: str) -> None:
     found = triage([text])
