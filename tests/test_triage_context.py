@@ -39,6 +39,7 @@ from assistant.triage.learned import own_units, units
     ("Mate's been crook with a kidney infection and fever. My back is tight from covering his shifts", "OTHER_PERSON"),
     ("nothing numb, no bladder issues, my back is just stiff", "NEGATED"),
     ("should I go to hospital if I come off a ladder? my back is a bit dodgy already", "HYPOTHETICAL"),
+    ("had tingling round my back passage on Monday but it went away by the evening, back's a bit stiff", "RESOLVED"),
 ])
 def test_a_cue_cancels_the_sign_and_explain_names_it(text: str, cue: str) -> None:
     assert triage([text]).level == "none"
@@ -71,6 +72,13 @@ def test_a_cue_cancels_the_sign_and_explain_names_it(text: str, cue: str) -> Non
     # An exercise named after an animal names no animal.
     ("is the bird dog ok with numbness in both legs and back pain", "neuro_deficit"),
     ("can I do cat cow with a fever and this back pain?", "infection"),
+    # A sign that has passed: not for chest pain, and not for the infection that makes later back pain a flag;
+    # and "it's gone" is a passing only where its clause ends.
+    ("my chest felt tight while I was digging the garden, it passed after a few minutes, my back aches too",
+     "chest_or_heart"),
+    ("had a water infection that cleared up last week, now my lower back is really sore", "infection"),
+    ("the area between my legs feels like it's gone to sleep and it won't wake up, back pain since Friday",
+     "cauda_equina"),
 ])
 def test_signs_that_still_count(text: str, category: str) -> None:
     found = triage([text])

@@ -12,7 +12,9 @@ in one sentence can govern the next ("Broke my back in 2009. All healed since.")
 message before or after; but not out of a sentence that names a sign of its own between the cue and that end
 (`across_unless`: "I had cancer, fine since" is about the cancer). One marked `only_questions` reaches only a
 sign in a question ("Is numbness there a bad sign? I don't have it."); one marked `inside_signs` also reaches a
-sign from inside its phrase ("my foot isn't dragging"). A terminator covered by a PSEUDO phrase stops nothing
+sign from inside its phrase ("my foot isn't dragging"); one marked `at_clause_end` counts only where a clause
+ends, or before one of its `or_before` words ("it's gone now", "it went away by the evening", not "it's gone
+floppy"). A terminator covered by a PSEUDO phrase stops nothing
 ("she's 10 now"). The classes live in the rule file, where a clinician reads them; this module applies them.
 """
 
@@ -27,7 +29,7 @@ from assistant.triage.reading import Text
 DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
 CUE_KEYS = {"name", "category", "direction", "max_scope", "terminated_by", "applies_to", "phrases",
             "only_if_conversation_has", "across_sentences", "across_unless", "only_questions", "inside_signs",
-            "experiencer"}
+            "experiencer", "at_clause_end", "or_before"}
 PSEUDO_REACH = 4  # a PSEUDO phrase may start this many words before the cue it covers ("is it normal")
 
 
@@ -49,6 +51,8 @@ class CueClass:
     across_unless: frozenset[int] = frozenset()
     inside_signs: bool = False
     experiencer: bool = False  # names who the sign belongs to (someone else, a pet): judged per sentence too
+    at_clause_end: bool = False  # its phrase counts only where a clause ends ("it's gone." not "it's gone floppy")
+    or_before: frozenset[str] = frozenset()  # ...or before one of these words ("it went away by the evening")
 
     def applies(self, category: str | None, rule: str | None = None) -> bool:
         """Whether the cue reaches signs of `category` or of `rule` (None: of any, as for plain symptom words)."""
@@ -86,6 +90,7 @@ class Context:
     reach_after: int
     across: frozenset[int]  # ids of the phrases of classes whose reach crosses sentence ends
     terminators: dict[str, int]  # terminator category -> its bit in Lexicon.flags ("SELF": the user speaking)
+    closing: dict[int, frozenset[str]]  # ids of the phrases of `at_clause_end` classes -> their `or_before`
 
     @classmethod
     def from_list(cls, rows: Sequence[dict[str, Any]], ids: Callable[[Sequence[str]], tuple[int, ...]],
@@ -124,12 +129,17 @@ class Context:
                                     frozenset(ids(row.get("only_if_conversation_has", []))),
                                     bool(row.get("across_sentences", False)), bool(row.get("only_questions", False)),
                                     frozenset(ids(row.get("across_unless", []))), bool(row.get("inside_signs", False)),
-                                    bool(row.get("experiencer", False))))
+                                    bool(row.get("experiencer", False)), bool(row.get("at_clause_end", False)),
+                                    frozenset(row.get("or_before", []))))
         by_phrase: dict[int, list[CueClass]] = {}
         for cue in classes:
             if cue.direction in ("FORWARD", "BACKWARD", "BIDIRECTIONAL"):
                 for pid in cue.phrases:
                     by_phrase.setdefault(pid, []).append(cue)
+
+        closing = {p: c.or_before for c in classes if c.at_clause_end for p in c.phrases}
+        if closing.keys() & {p for c in classes if not c.at_clause_end for p in c.phrases}:
+            raise ValueError("a phrase of an `at_clause_end` context row is also a phrase of a row without it")
 
         def ids_of(directions: tuple[str, ...]) -> frozenset[int]:
             return frozenset(p for c in classes if c.direction in directions for p in c.phrases)
@@ -141,7 +151,7 @@ class Context:
         return cls(tuple(classes), {p: tuple(v) for p, v in by_phrase.items()},
                    ids_of(("FORWARD", "BIDIRECTIONAL")), ids_of(("BACKWARD", "BIDIRECTIONAL")),
                    ids_of(("PSEUDO",)), reach(("FORWARD", "BIDIRECTIONAL")), reach(("BACKWARD", "BIDIRECTIONAL")),
-                   frozenset(p for c in classes if c.across_sentences for p in c.phrases), dict(bits))
+                   frozenset(p for c in classes if c.across_sentences for p in c.phrases), dict(bits), closing)
 
     @property
     def reach(self) -> int:
@@ -167,7 +177,7 @@ class Context:
         for j in gaps:
             for pid in self.forward.intersection(text.starts(j)):
                 end = text.end(pid, j, e)
-                if end >= 0 and not self._covered(text, j, end):
+                if end >= 0 and not self._void(text, pid, j, end):
                     found += [Modifier(cue, text, j, end) for cue in self.by_phrase[pid] if cue.inside_signs
                               and cue.direction != "BACKWARD" and self._reaches(cue, category, rule, asks, True)]
         for j in range(s - 1, max(0 if self.across else lo, s - self.reach_before) - 1, -1):
@@ -177,7 +187,7 @@ class Context:
                 end = text.end(pid, j, e)
                 if end < 0 and j >= lo:
                     found += self._around(text, pid, j, e, category, rule, asks)
-                if end < 0 or self._covered(text, j, end):
+                if end < 0 or self._void(text, pid, j, end):
                     continue
                 # A person named by a sign's own word ("Nana fell", "grandpa's 88") is still someone else.
                 found += [Modifier(cue, text, j, end) for cue in self.by_phrase[pid]
@@ -189,7 +199,7 @@ class Context:
             pids = self.backward.intersection(text.starts(j))
             for pid in pids if j < hi else self.across.intersection(pids):
                 end = text.end(pid, j)
-                if end < 0 or self._covered(text, j, end) or (end < len(text.words) and text.words[end] == "?"):
+                if end < 0 or self._void(text, pid, j, end) or (end < len(text.words) and text.words[end] == "?"):
                     continue
                 found += [Modifier(cue, text, j, end) for cue in self.by_phrase[pid]
                           if cue.direction != "FORWARD" and self._reaches(cue, category, rule, asks, j < hi)
@@ -209,7 +219,7 @@ class Context:
         for j in range(n - 1, max(0, n - (self.reach_before - s)) - 1, -1):
             for pid in self.across.intersection(self.forward, before.starts(j)):
                 end = before.end(pid, j, n)
-                if end < 0 or self._covered(before, j, end):
+                if end < 0 or self._void(before, pid, j, end):
                     continue
                 found += [Modifier(cue, before, j, end) for cue in self.by_phrase[pid]
                           if cue.direction != "BACKWARD" and self._reaches(cue, category, rule, asks, False)
@@ -226,7 +236,7 @@ class Context:
         for j in range(0, min(len(after.words), self.reach_after - gap)):
             for pid in self.across.intersection(self.backward, after.starts(j)):
                 end = after.end(pid, j)
-                if end < 0 or self._covered(after, j, end) or (end < len(after.words) and after.words[end] == "?"):
+                if end < 0 or self._void(after, pid, j, end) or (end < len(after.words) and after.words[end] == "?"):
                     continue
                 found += [Modifier(cue, after, j, end) for cue in self.by_phrase[pid]
                           if cue.direction != "FORWARD" and self._reaches(cue, category, rule, asks, False)
@@ -240,7 +250,7 @@ class Context:
         """A forward cue of an `inside_signs` class that starts before the sign and holds it in a gap of its
         phrase: "can a ... feel like" around "can a kidney infection feel like back pain?"."""
         end = text.end(pid, j)
-        if end < e or self._covered(text, j, end):
+        if end < e or self._void(text, pid, j, end):
             return []
         return [Modifier(cue, text, j, end) for cue in self.by_phrase[pid] if cue.inside_signs
                 and cue.direction == "FORWARD" and self._reaches(cue, category, rule, asks, True)]
@@ -254,7 +264,7 @@ class Context:
     def _stopped(self, text: Text, start: int, stop: int, bits: int) -> bool:
         """Whether a terminator of one of `bits` lies in tokens [start, stop), not covered by a PSEUDO phrase
         ("she's 10 now" does not make a past event current)."""
-        return bool(bits) and any(text.flags(k) & bits and not self._covered(text, k) for k in range(start, stop))
+        return bool(bits) and any(text.flags(k) & bits and not self.covered(text, k) for k in range(start, stop))
 
     def cues_in(self, text: Text, lo: int, hi: int) -> list[tuple[CueClass, int, int]]:
         """Every cue class with a phrase in tokens [lo, hi), and where: for judging a whole sentence."""
@@ -262,11 +272,22 @@ class Context:
         for j in range(lo, hi):
             for pid in (self.forward | self.backward).intersection(text.starts(j)):
                 end = text.end(pid, j, hi)
-                if end >= 0 and not self._covered(text, j, end):
+                if end >= 0 and not self._void(text, pid, j, end):
                     found += [(cue, j, end) for cue in self.by_phrase[pid]]
         return found
 
-    def _covered(self, text: Text, j: int, end: int = -1) -> bool:
+    def _void(self, text: Text, pid: int, j: int, end: int) -> bool:
+        """Whether the cue phrase `pid` found at tokens [j, end) is no cue here: a PSEUDO phrase covers it, or its
+        class counts only at a clause's end (or before one of its `or_before` words) and more of the clause follows
+        ("it's gone" ends a clause in "it's gone now" and "it's gone, but", not in "it's gone floppy")."""
+        if self.covered(text, j, end):
+            return True
+        after = self.closing.get(pid)
+        if after is None or end >= len(text.words) or end in text.sentence_ends or text.words[end] in after:
+            return False
+        return not text.flags(end) & (self.terminators.get("CLAUSE", 0) | self.terminators.get("CURRENT", 0))
+
+    def covered(self, text: Text, j: int, end: int = -1) -> bool:
         """Whether a PSEUDO phrase ("no idea", "is it normal") covers the cue word at j. A cue phrase ending at
         `end` that starts where the PSEUDO phrase starts and reaches as far is not covered: as in medspaCy, the
         longer of two overlapping matches wins, so "never came back" said of a healed sign stays a resolution

@@ -24,7 +24,7 @@ import numpy as np
 from assistant.triage.reading import Text
 from assistant.triage.rules import Conversation, RuleSet
 
-CUES = ("NEGATED", "HYPOTHETICAL", "HISTORICAL", "RECENT_PAST", "PET", "OTHER_PERSON", "REPORTED", "FIGURATIVE",
+CUES = ("NEGATED", "HYPOTHETICAL", "HISTORICAL", "RESOLVED", "RECENT_PAST", "PET", "OTHER_PERSON", "REPORTED", "FIGURATIVE",
         "POSITIONAL")
 FACTS = ("back_words", "own_back", "older", "young", "over_fifty", "bones", "fall", "strain", "fever", "urine",
          "symptoms", "watching", "after_workout")

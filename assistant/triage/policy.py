@@ -23,7 +23,7 @@ RULES_FILE = "red_flags.toml"
 CLAUSE = "CLAUSE"  # the cue category of the rule file's clause breaks
 # The learned opinion may cancel a rule's verdict only when one of these cues is in the conversation (whose
 # sign, when, whether at all), and never a sign of these categories.
-VETO_CUES = frozenset({"OTHER_PERSON", "PET", "HISTORICAL", "HYPOTHETICAL", "REPORTED", "FIGURATIVE"})
+VETO_CUES = frozenset({"OTHER_PERSON", "PET", "HISTORICAL", "RESOLVED", "HYPOTHETICAL", "REPORTED", "FIGURATIVE"})
 NEVER_VETOED = frozenset({"cauda_equina", "neuro_deficit"})
 
 

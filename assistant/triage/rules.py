@@ -490,7 +490,8 @@ class _Search:
         return live
 
     def _unless(self, text: Text, s: int) -> bool:
-        """Whether the sentence of `s` has an 'unless' phrase (worked out once per distinct sentence)."""
+        """Whether the sentence of `s` has an 'unless' phrase that no PSEUDO phrase covers (worked out once per
+        distinct sentence)."""
         lo, hi = text.sentence_of(s)
         at = ("unless at", id(self.rule), lo)
         found = text.memo.get(at)
@@ -498,8 +499,10 @@ class _Search:
             same = ("unless", id(self.rule), tuple(text.words[lo:hi]))
             found = text.memo.get(same)
             if found is None:
-                found = text.memo[same] = any(next(text.find(pid, lo, hi), None)
-                                              for pid in text.started.intersection(self.rule.unless))
+                # A PSEUDO phrase voids an 'unless' phrase as it voids a cue: "it's not leg day" names no workout.
+                found = text.memo[same] = any(not self.context.covered(text, pos, end)
+                                              for pid in text.started.intersection(self.rule.unless)
+                                              for pos, end in text.find(pid, lo, hi))
             text.memo[at] = found
         return found
 
