@@ -24,8 +24,8 @@ import numpy as np
 from assistant.triage.reading import Text
 from assistant.triage.rules import Conversation, RuleSet
 
-CUES = ("NEGATED", "HYPOTHETICAL", "HISTORICAL", "RESOLVED", "RECENT_PAST", "PET", "OTHER_PERSON", "REPORTED", "FIGURATIVE",
-        "POSITIONAL")
+CUES = ("NEGATED", "HYPOTHETICAL", "HISTORICAL", "RESOLVED", "RECENT_PAST", "PET", "OTHER_PERSON", "REPORTED",
+        "FIGURATIVE", "POSITIONAL")
 FACTS = ("back_words", "own_back", "older", "young", "over_fifty", "bones", "fall", "strain", "fever", "urine",
          "symptoms", "watching", "after_workout")
 MAX_SYMPTOMS = 3
