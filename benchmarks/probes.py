@@ -143,8 +143,12 @@ def answers(args: dict[str, Any]) -> dict[str, Any]:
             replies.append(bot.ask(turn["q"], history=history))
             history += [{"role": "user", "content": turn["q"]},
                         {"role": "assistant", "content": replies[-1].text}]
-    digests = [hashlib.sha256(json.dumps(r.to_dict(), sort_keys=True).encode()).hexdigest() for r in replies]
-    return {"digests": digests, "embedder": type(bot.embedder).__name__}
+    # A source's score is kept apart from the digest: the two encoders' vectors agree within 2e-7, so a score
+    # rounded to six places can differ in its last digit while the answer is the same.
+    shown = [r.to_dict() for r in replies]
+    scores = [[source.pop("score") for source in answer["sources"]] for answer in shown]
+    digests = [hashlib.sha256(json.dumps(answer, sort_keys=True).encode()).hexdigest() for answer in shown]
+    return {"digests": digests, "scores": scores, "embedder": type(bot.embedder).__name__}
 
 
 def _read(path: Path) -> list[dict[str, Any]]:
