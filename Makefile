@@ -53,7 +53,7 @@ bench: $(STAMP) index/manifest.json
 	$(BIN)/python -m benchmarks
 
 lint: $(STAMP)
-	$(BIN)/ruff check assistant tests app.py
+	$(BIN)/ruff check assistant tests app.py benchmarks
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download does not work offline);
 # the offline test watches the server's system calls with strace; the event store's tests start

@@ -69,7 +69,7 @@ def answers_unchanged(limit: int | None = None) -> tuple[int, int, list[str]]:
     for one that did."""
     runs = [run_probe(PROBES, "answers", {"encoder": encoder, "data": str(DATA), "limit": limit})
             for encoder in ("torch", "default")]
-    same = sum(a == b and len(x) == len(y) and all(abs(u - v) <= SCORE_TOLERANCE for u, v in zip(x, y))
+    same = sum(a == b and len(x) == len(y) and all(abs(u - v) <= SCORE_TOLERANCE for u, v in zip(x, y, strict=True))
                for a, b, x, y in zip(runs[0]["digests"], runs[1]["digests"], runs[0]["scores"], runs[1]["scores"],
                                      strict=True))
     return same, len(runs[0]["digests"]), [r["embedder"] for r in runs]
