@@ -339,12 +339,16 @@ class Conversation:
     def has_own(self, pids: frozenset[int]) -> bool:
         """Whether a phrase of `pids` occurs as the user's own: meant, and reached by no cue that names someone
         else. "my back's playing up" is the user's; "Dad's back has been bad since he fell" is not, though both
-        name a back. What decides whose a sign is (`only_if_conversation_has`) is read with the same cues."""
+        name a back. What decides whose a sign is (`only_if_conversation_has`) is read with the same cues. A phrase
+        in the user's own words ("my back", "I've hurt my back") is theirs whatever cue comes before it: in "my
+        daughter has a fever and my back aches", the daughter's cue ends at "my", as it does for a sign."""
         if pids not in self._own:
             context = self.rules.context
+            user = context.terminators.get("SELF", 0)
             self._own[pids] = any(
                 s not in self.rules.unmeant(t)
-                and not any(m.cue.experiencer for m in context.modifiers(t, s, e, None, frozenset()))
+                and (any(t.flags(k) & user for k in range(s, e))
+                     or not any(m.cue.experiencer for m in context.modifiers(t, s, e, None, frozenset())))
                 for t in self.texts for pid in t.started.intersection(pids) for s, e in t.find(pid))
         return self._own[pids]
 
