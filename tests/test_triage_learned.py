@@ -14,7 +14,8 @@ from assistant import Assistant
 from assistant.embed import MODEL_NAME, bundled_model_path, model_fingerprint
 from assistant.triage import red_flags, triage
 from assistant.triage.evidence import evidence, evidence_names
-from assistant.triage.learned import Judgement, LearnedOpinion, Model, bundled_model, feature_names, units
+from assistant.triage.learned import (Judgement, LearnedOpinion, Model, bundled_model, emergency_categories,
+                                      feature_names, units)
 from assistant.triage.policy import second_opinion
 from assistant.triage.training import data_hash, featurize, load_examples, train
 
@@ -116,8 +117,12 @@ class StubOpinion:
     thresholds = {"raise": 0.5, "hold": 0.3, "hold_symptoms": 0.1, "emergency": 0.8, "veto": 0.2}
 
     def __init__(self, score: float, cues: frozenset[str], category: str = "major_trauma",
-                 symptoms: bool = False) -> None:
-        self.judged = Judgement(score, category, score, "quote", "exemplar", cues, symptoms)
+                 symptoms: bool = False, emergency: tuple[float, str] | None = None) -> None:
+        # By default all of the score is the top category's: an emergency's when that category is one.
+        if emergency is None:
+            emergency = (score, category) if category in emergency_categories() else (0.0, "")
+        self.judged = Judgement(score, category, score, "quote", "exemplar", cues, symptoms,
+                                emergency[0], emergency[1] or None)
 
     def judge(self, messages: list[str]) -> Judgement:
         return self.judged
@@ -158,6 +163,20 @@ def test_the_raise_is_urgent_and_emergency_only_when_more_confident() -> None:
     assert second_opinion(silent, StubOpinion(0.05, frozenset(), symptoms=True)).source is None
     assert second_opinion(silent, StubOpinion(0.4, frozenset(), "malignancy")).source is None
     assert second_opinion(silent, StubOpinion(0.6, frozenset(), "malignancy")).category == "malignancy"
+
+
+def test_an_emergency_split_across_categories_or_behind_an_urgent_one_is_held() -> None:
+    """The hold reads the emergency categories together: a message read first as an urgent category, whose
+    emergency categories still add up to `hold`, keeps its steps back under the likeliest emergency one."""
+    silent = ["since my back went the seat feels like it is not there under me"]
+    split = StubOpinion(0.45, frozenset(), "fracture_risk", emergency=(0.32, "cauda_equina"))
+    held = second_opinion(silent, split)
+    assert (held.level, held.source, held.category, held.score) == ("none", "hold", "cauda_equina", 0.32)
+    assert second_opinion(silent, StubOpinion(0.45, frozenset(), "fracture_risk",
+                                              emergency=(0.2, "cauda_equina"))).source is None
+    # Above the raise, the top category still decides the alarm's level and category.
+    raised = second_opinion(silent, StubOpinion(0.6, frozenset(), "fracture_risk", emergency=(0.35, "aortic")))
+    assert (raised.level, raised.category, raised.source) == ("urgent", "fracture_risk", "learned")
 
 
 def test_a_held_conversation_gets_no_exercise_steps_and_no_alarm(fake_bot: Assistant) -> None:

@@ -168,6 +168,16 @@ class Model:
         """A conversation's probability of a red flag: that of its most worrying message."""
         return float((1.0 - self.probabilities(rows)[:, 0]).max())
 
+    def emergency(self, probabilities: np.ndarray) -> tuple[float, str]:
+        """The probability of an emergency, all emergency categories together, at the message where it is highest,
+        and the likeliest of them there. A message split between two emergency categories, or read first as an
+        urgent one, is still likely an emergency (out of writer, holding by this rather than by the top category
+        covered more emergencies for as many held conversations: issue 9, stop 23)."""
+        columns = [i for i, c in enumerate(self.classes) if c in emergency_categories()]
+        mass = probabilities[:, columns].sum(axis=1)
+        best = int(np.argmax(mass))
+        return float(mass[best]), self.classes[columns[int(np.argmax(probabilities[best, columns]))]]
+
     def save(self, folder: Path) -> None:
         np.savez(folder / f"{MODEL_FILE}.npz", mean=self.mean, scale=self.scale, weights=self.weights, bias=self.bias)
         meta = {**self.meta, "classes": list(self.classes), "columns": list(self.columns)}
@@ -180,6 +190,11 @@ class Model:
         with np.load(folder / f"{MODEL_FILE}.npz", allow_pickle=False) as arrays:
             return cls(tuple(meta.pop("classes")), tuple(meta.pop("columns")), arrays["mean"], arrays["scale"],
                        arrays["weights"], arrays["bias"], meta)
+
+
+@lru_cache(maxsize=1)
+def emergency_categories() -> frozenset[str]:
+    return frozenset(c.id for c in red_flags().categories if c.level == "emergency")
 
 
 def bundled_folder() -> Path:
@@ -204,6 +219,8 @@ class Judgement:
     exemplar: str
     cues: frozenset[str]  # context cue classes whose words occur in the conversation
     symptoms: bool = False  # symptom words ([words].symptoms) that no context cue reaches: the user's own, now
+    emergency: float = 0.0  # probability of an emergency category, all together (`Model.emergency`)
+    emergency_category: str | None = None  # the likeliest emergency category where that is highest
 
 
 class LearnedOpinion:
@@ -245,6 +262,7 @@ class LearnedOpinion:
         columns = dict(zip(self.model.columns, rows[0], strict=True))
         cues = frozenset(name.removeprefix("conversation.cue.") for name, value in columns.items()
                          if name.startswith("conversation.cue.") and value > 0)
+        emergency, emergency_category = self.model.emergency(probabilities)
         return Judgement(float(scores[best]), category, float(probabilities[best, column]),
                          per_message[best][int(unit)].quote, texts[int(exemplar)], cues,
-                         bool(columns[SYMPTOMS_COLUMN] > 0))
+                         bool(columns[SYMPTOMS_COLUMN] > 0), emergency, emergency_category)

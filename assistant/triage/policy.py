@@ -80,13 +80,14 @@ def triage(messages: Sequence[str], opinion: LearnedOpinion | None = None) -> Tr
 
 def second_opinion(messages: Sequence[str], opinion: LearnedOpinion) -> Triage:
     """The learned opinion alone, for a conversation no rule flagged: "urgent" (check first) when it is likely a
-    red flag, "emergency" when, more likely still, an emergency one. Below `raise`, a conversation read as an
-    emergency category at `hold` or more (`hold_symptoms`, lower, when it names symptoms of the user's own, now)
-    is not alarmed but held (source "hold"): a missed emergency must never be answered with exercise steps, and
-    an alarm at that score would be false far more often than not; a plain question about how an exercise is done
-    ("lying on my back, knees bent, push my hips up") names no symptom and is held only at `hold`. It raises only
-    in back-pain chat ([words].domain), where it was trained; outside it (no back word: "fell 12 feet onto
-    concrete"), a conversation read as an emergency category at `emergency` or more is held, never raised."""
+    red flag, "emergency" when, more likely still, an emergency one. Below `raise`, a conversation whose
+    probability of an emergency (its emergency categories together) is `hold` or more (`hold_symptoms`, lower,
+    when it names symptoms of the user's own, now) is not alarmed but held (source "hold"): a missed emergency
+    must never be answered with exercise steps, and an alarm at that score would be false far more often than
+    not; a plain question about how an exercise is done ("lying on my back, knees bent, push my hips up") names
+    no symptom and is held only at `hold`. It raises only in back-pain chat ([words].domain), where it was
+    trained; outside it (no back word: "fell 12 feet onto concrete"), a conversation whose probability of an
+    emergency is `emergency` or more is held, never raised."""
     in_domain = red_flags().mentions(messages, "domain")
     judged = opinion.judge(messages)
     if judged is None:
@@ -94,15 +95,13 @@ def second_opinion(messages: Sequence[str], opinion: LearnedOpinion) -> Triage:
     category = next(c for c in red_flags().categories if c.id == judged.category)
     quote = judged.quote[:EVIDENCE_CHARS]
     why = f"reads like: “{judged.exemplar}”"
-    if not in_domain:
-        if category.level == "emergency" and judged.score >= opinion.thresholds["emergency"]:
-            return Triage("none", category.id, category.label, quote, None, "hold", why, round(judged.score, 3))
-        return Triage("none")
-    if judged.score < opinion.thresholds["raise"]:
-        if category.level == "emergency" and judged.score >= opinion.thresholds[
-                "hold_symptoms" if judged.symptoms else "hold"]:
-            return Triage("none", category.id, category.label, quote, None, "hold", why, round(judged.score, 3))
-        return Triage("none")
+    hold_at = opinion.thresholds["emergency"] if not in_domain else opinion.thresholds[
+        "hold_symptoms" if judged.symptoms else "hold"]
+    if not in_domain or judged.score < opinion.thresholds["raise"]:
+        if judged.emergency_category is None or judged.emergency < hold_at:
+            return Triage("none")
+        held = next(c for c in red_flags().categories if c.id == judged.emergency_category)
+        return Triage("none", held.id, held.label, quote, None, "hold", why, round(judged.emergency, 3))
     level: Level = "emergency" if (category.level == "emergency"
                                    and judged.score >= opinion.thresholds["emergency"]) else "urgent"
     return Triage(level, category.id, category.label, quote, None, "learned", why, round(judged.score, 3))
@@ -181,8 +180,8 @@ def explain(messages: Sequence[str], opinion: LearnedOpinion | None = None) -> s
         status = "cancelled by " + "; ".join(map(str, sign.cancelled_by)) if sign.cancelled_by else "counts"
         lines.append(f"  {sign.rule.id} [{sign.group}] “{sign.words}”: {status}")
     if opinion is not None and (judged := opinion.judge(messages)) is not None:
-        lines.append(f"  learned: red flag {judged.score:.2f} (raise at {opinion.thresholds['raise']}, "
-                     f"steps held back from {opinion.thresholds['hold']} for an emergency category); most like "
+        lines.append(f"  learned: red flag {judged.score:.2f} (raise at {opinion.thresholds['raise']}), emergency "
+                     f"{judged.emergency:.2f} (steps held back from {opinion.thresholds['hold']}); most like "
                      f"{judged.category}: “{judged.quote[:80]}” reads like “{judged.exemplar}”"
                      + (f"; cues: {', '.join(sorted(judged.cues))}" if judged.cues else ""))
     return "\n".join(lines)

@@ -35,8 +35,12 @@ EMERGENCY_PRECISION = 0.9  # a raise says "emergency" only where 9 in 10 raised 
 # share. Round 4, nine blind writers (778 emergencies, 19 left open by round 3's raise at 0.25): 0.978 gives hold
 # 0.25 / 0.07 with symptoms, 17 open, 41 look-alikes and 3 ordinary questions held; 0.98 gives 0.10 / 0.05, 15
 # open, 68 and 13 held; 0.985 gives 0.05 / 0.05, 11 open, 94 and 17 held (plain "how is it done" questions about the
-# bridge or the cat among them).
-EMERGENCY_COVER = 0.978
+# bridge or the cat among them). Stop 23 holds by the probability of an emergency (every emergency category
+# together) rather than by the top category: out of writer over 17 red-flag writers (1,568 emergencies; an
+# emergency outside back-pain chat counted open), at 25 left open that held 75 other conversations (7 of 2,557
+# ordinary questions) where the top category needed 85; at 21, 105 against 130. 0.984 is that 25, against 33 open
+# at round 9's thresholds.
+EMERGENCY_COVER = 0.984
 # Below 0.05 the score is noise on plain questions that name a leg ("one leg at a time or both?": 0.03).
 HOLD_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.51, 0.01))
 VETO_MAX_LOST = 0  # the veto threshold is the highest that lost no red flag out of writer
@@ -173,6 +177,7 @@ class Scored:
     trap_cue: bool  # a cue of VETO_CUES is in the conversation
     symptoms: bool  # symptom words no context cue reaches (the user's own, now)
     in_domain: bool  # the conversation is back-pain chat ([words].domain): the raise applies
+    emergency: float  # probability of an emergency category, all together (`Model.emergency`)
 
 
 def out_of_writer(examples: Sequence[Example], rows: Sequence[np.ndarray], classes: Sequence[str],
@@ -193,7 +198,8 @@ def out_of_writer(examples: Sequence[Example], rows: Sequence[np.ndarray], class
                 scored[i] = Scored(e, float(1 - probabilities[best, 0]),
                                    classes[1 + int(np.argmax(probabilities[best, 1:]))],
                                    found.category.id if found else None, bool(rows[i][:, trap_columns].max() > 0),
-                                   bool(rows[i][0, symptoms] > 0), red_flags().mentions(e.messages, "domain"))
+                                   bool(rows[i][0, symptoms] > 0), red_flags().mentions(e.messages, "domain"),
+                                   model.emergency(probabilities)[0])
         progress(f"  out of writer: {writer}")
     return [scored[i] for i in range(len(examples))]
 
@@ -212,12 +218,11 @@ def verdict(s: Scored, thresholds: dict[str, float]) -> str:
 def held(s: Scored, thresholds: dict[str, float]) -> bool:
     """Whether the policy holds back the exercise steps of a conversation it did not flag (`policy.second_opinion`'s
     "hold"; outside back-pain chat, from the emergency threshold)."""
-    emergency = {c.id for c in red_flags().categories if c.level == "emergency"}
-    if s.rules is not None or s.category not in emergency:
+    if s.rules is not None:
         return False
     if not s.in_domain:
-        return s.score >= thresholds["emergency"]
-    return thresholds["hold_symptoms" if s.symptoms else "hold"] <= s.score < thresholds["raise"]
+        return s.emergency >= thresholds["emergency"]
+    return s.score < thresholds["raise"] and s.emergency >= thresholds["hold_symptoms" if s.symptoms else "hold"]
 
 
 def choose_thresholds(scored: Sequence[Scored]) -> dict[str, float]:
