@@ -14,8 +14,15 @@ from assistant import Assistant
 from assistant.embed import MODEL_NAME, bundled_model_path, model_fingerprint
 from assistant.triage import red_flags, triage
 from assistant.triage.evidence import evidence, evidence_names
-from assistant.triage.learned import (Judgement, LearnedOpinion, Model, bundled_model, emergency_categories,
-                                      feature_names, units)
+from assistant.triage.learned import (
+    Judgement,
+    LearnedOpinion,
+    Model,
+    bundled_model,
+    emergency_categories,
+    feature_names,
+    units,
+)
 from assistant.triage.policy import second_opinion
 from assistant.triage.training import data_hash, featurize, load_examples, train
 
