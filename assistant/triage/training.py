@@ -25,7 +25,7 @@ import numpy as np
 
 from assistant.text import clean
 from assistant.triage.exemplars import EXEMPLARS_FILE
-from assistant.triage.learned import SYMPTOMS_COLUMN, Featurizer, Model, feature_names
+from assistant.triage.learned import SYMPTOMS_COLUMN, Featurizer, Model, emergency_categories, feature_names
 from assistant.triage.policy import NEVER_VETOED, RULES_FILE, VETO_CUES, red_flags
 
 REGULARISATION = 0.05  # sklearn's C: 0.01-0.2 gave the same out-of-writer figures within 0.005 (9 writers)
@@ -206,7 +206,7 @@ def out_of_writer(examples: Sequence[Example], rows: Sequence[np.ndarray], class
 
 def verdict(s: Scored, thresholds: dict[str, float]) -> str:
     """The combined policy's level for one scored example (what `policy.triage` does with the same numbers)."""
-    emergency = {c.id for c in red_flags().categories if c.level == "emergency"}
+    emergency = emergency_categories()
     if s.rules is not None:
         vetoed = s.trap_cue and s.rules not in NEVER_VETOED and s.score < thresholds["veto"]
         return "none" if vetoed else ("emergency" if s.rules in emergency else "urgent")
@@ -270,7 +270,7 @@ def choose_thresholds(scored: Sequence[Scored]) -> dict[str, float]:
                 >= EMERGENCY_COVER * len(emergencies)]
     hold_at, hold_symptoms_at = min(covering, key=lambda pair: (sum(held(s, holds(pair)) for s in others), -pair[1]),
                                     default=(HOLD_GRID[0], HOLD_GRID[0]))
-    emergency = {c.id for c in red_flags().categories if c.level == "emergency"}
+    emergency = emergency_categories()
     raised = [s for s in blind if s.rules is None and s.score >= raise_at and s.category in emergency]
     emergency_at = next((t for t in GRID if t >= raise_at and (hits := [s for s in raised if s.score >= t])
                          and sum(s.example.tier == "emergency" for s in hits) >= EMERGENCY_PRECISION * len(hits)),
