@@ -159,7 +159,8 @@ label = "a diagnosis"
 [[category.rule]]
 why = "asks what is wrong"
 within = "sentence"
-need.asked = ["diagnos*", "what ... wrong ... with", "whats wrong", "what is wrong", "what have i done",
+need.asked = ["diagnose", "diagnoses", "diagnosis", "diagnosing", "diagnostic*", "get/be/getting/being diagnosed",
+         "how ... diagnosed", "what ... wrong ... with", "whats wrong", "what is wrong", "what have i done",
          "what did i do to", "what/whats ... causing ... my/his/her/this/it", "what's causing",
          "what could ... be causing/cause", "what might ... be causing/cause", "what caused my",
          "is it/this ... serious", "should i be worried", "what condition",

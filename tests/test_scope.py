@@ -70,6 +70,9 @@ def test_in_scope_questions_raise_no_red_flag() -> None:
     # A condition that was over and is asked about again is still a diagnosis request.
     ("had a slipped disc years ago, could it be that again?", "diagnosis"),
     ("its not gone, is it a disc?", "diagnosis"),
+    # Asking to be diagnosed is asking for a diagnosis; being diagnosed already is part of the story (below).
+    ("how do i get diagnosed with sciatica", "diagnosis"),
+    ("can you diagnose my back pain", "diagnosis"),
     ("how much ibuprofen can I take?", "medication"),
     ("can I take naproxen", "medication"),
     ("what painkillers are best", "medication"),
@@ -84,6 +87,14 @@ def test_in_scope_questions_raise_no_red_flag() -> None:
 ])
 def test_plain_out_of_scope_cases(text: str, reason: str) -> None:
     assert check_scope(text) == Scope(False, reason)
+
+
+@pytest.mark.parametrize("text", [
+    "was diagnosed with a herniated disc in june, which stretches are safe for me?",
+    "my gp diagnosed a muscle strain, what exercises help it?",
+])
+def test_a_diagnosis_already_given_is_not_a_request_for_one(text: str) -> None:
+    assert check_scope(text).reason != "diagnosis"
 
 
 @pytest.mark.parametrize("text", [

@@ -117,6 +117,21 @@ def test_a_request_for_what_eases_it_asks_for_no_label(message: str, may_ask_for
     assert asks_what_it_is(message) is may_ask_for_a_label
 
 
+@pytest.mark.parametrize(("message", "asks_for_a_product"), [
+    ("which mattress is best for a bad back?", True),
+    ("what pillow should i get for back pain", True),
+    ("where can i buy a foam roller", True),
+    ("is there a shop that sells back braces near the clinic", True),
+    ("can i do the pelvic tilt sat in my office chair?", False),
+    ("my pillow is lumpy and my back is stiff, what stretches help", False),
+    ("carried the weekly food shop home and my back aches, what helps?", False),
+])
+def test_a_product_named_is_a_service_request_only_when_asked_for(message: str, asks_for_a_product: bool):
+    """A product in the user's story ("sat in my office chair") is no request for one: the service rule is
+    final, so a story that named one was refused whatever it asked."""
+    assert signals(message)["service"] is asks_for_a_product
+
+
 @pytest.mark.model
 def test_an_exercise_that_hurts_with_a_request_for_another_is_answered_not_refused(bot: Assistant):
     answer = bot.ask("the plank hurts my back, anything instead?")
