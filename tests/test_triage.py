@@ -156,6 +156,26 @@ def test_typos_and_stretched_words(text: str, category: str) -> None:
     assert triage([text]).category == category
 
 
+@pytest.mark.parametrize(("text", "category"), [
+    ("keep wettin the bed since my back went", "cauda_equina"),
+    ("been leakin a bit since the back went, only noticed when i stood up", "cauda_equina"),
+    ("back pain n been shiverin all night, runnin a temp", "infection"),
+    ("cnt feel myself wipin since my back went", "cauda_equina"),
+])
+def test_dropped_gs_and_unvowelled_negations_are_read(text: str, category: str) -> None:
+    """An "-ing" word as it is spoken ("wettin") is the word the rules name, and "cnt" is "can't"."""
+    assert triage([text]).category == category
+
+
+@pytest.mark.parametrize("text", [
+    "back stiff from sittin all day, any stretches?",
+    "my skin is dry and my back aches, what helps?",
+    "doin the cat cow every mornin, is that enough",
+])
+def test_words_that_only_end_in_in_are_left_alone(text: str) -> None:
+    assert triage([text]).level == "none"
+
+
 def test_facts_combine_across_messages() -> None:
     first, later = "I have osteoporosis", "I slipped on a step and now my back really hurts"
     assert triage([first]).level == "none"

@@ -40,6 +40,11 @@ from assistant.triage.learned import own_units, units
     ("nothing numb, no bladder issues, my back is just stiff", "NEGATED"),
     ("should I go to hospital if I come off a ladder? my back is a bit dodgy already", "HYPOTHETICAL"),
     ("had tingling round my back passage on Monday but it went away by the evening, back's a bit stiff", "RESOLVED"),
+    # A question typed without a question mark still asks ("how do u tell...").
+    ("how can u tell if numbness down below is serious, my back is a bit sore", "HYPOTHETICAL"),
+    # Numbness that passes in a minute, and seats and boots that press.
+    ("my toes went numb in me walking boots, fine after a sec, back ok", "POSITIONAL"),
+    ("bum was numb after the cinema seats for a bit, back a little stiff", "POSITIONAL"),
 ])
 def test_a_cue_cancels_the_sign_and_explain_names_it(text: str, cue: str) -> None:
     assert triage([text]).level == "none"

@@ -33,6 +33,18 @@ CUE_KEYS = {"name", "category", "direction", "max_scope", "terminated_by", "appl
 PSEUDO_REACH = 4  # a PSEUDO phrase may start this many words before the cue it covers ("is it normal")
 
 
+# A sentence that starts with one of these asks something even without a question mark, as people type on a
+# phone ("how do u tell a heart attack from back pain lol"); one ended by "." or "!" tells.
+QUESTION_STARTS = frozenset({"how", "what", "whats", "why", "when", "where", "which", "who", "is", "are", "can",
+                             "could", "should", "would", "does", "do", "did", "will"})
+
+
+def asks_in(text: Text, lo: int, hi: int) -> bool:
+    """Whether the sentence of tokens [lo, hi] (hi its end mark, if any) asks a question."""
+    end = text.words[hi] if hi < len(text.words) else ""
+    return end == "?" or end not in (".", "!") and lo < len(text.words) and text.words[lo] in QUESTION_STARTS
+
+
 @dataclass(frozen=True)
 class CueClass:
     """One row of the cue table in the rule file."""
@@ -173,7 +185,7 @@ class Context:
         """
         found: list[Modifier] = []
         lo, hi = text.sentence_of(s)[0], text.sentence_of(e - 1)[1]
-        asks = hi < len(text.words) and text.words[hi] == "?"
+        asks = asks_in(text, lo, hi)
         for j in gaps:
             for pid in self.forward.intersection(text.starts(j)):
                 end = text.end(pid, j, e)

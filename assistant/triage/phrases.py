@@ -221,6 +221,14 @@ class Lexicon:
             items += [iid for item, iid in self._item_numbers if item.accepts(word)]
         return Word(word, tuple(sorted(set(starts))), frozenset(items))
 
+    def _dropped_g(self, word: str, fits: bool) -> bool:
+        """Whether `word` is an "-ing" word with its g dropped as it is spoken ("been wettin myself", "leakin",
+        "temp keeps spikin"): one the rules know with the g, and not English as it is ("pain", "skin"). A stem
+        may fit it already ("leak*"), but a phrase that names the "-ing" word ("leaking a bit") needs that word."""
+        if not word.endswith("in") or len(word) < 4 or word in self._english or word in self._item_words:
+            return False
+        return word + "g" in self._item_words or not fits and self._fits(word + "g")
+
     def _fits(self, word: str) -> bool:
         if word in self._item_words or self._stems.match(word) is not None:
             return True
@@ -253,6 +261,8 @@ class Lexicon:
                                  if fixes.get(w, w) in self._item_words), word)
                     word = fixes.get(word, word)
                 fits = self._fits(word)
+                if self._dropped_g(word, fits):
+                    word, fits = word + "g", True
                 if not fits and guesses and not word.isdigit():
                     guesses -= 1
                     meant = self._guess(word, repeats)
