@@ -27,6 +27,13 @@ CANT = re.compile(
 # A number with a plural "s" is one word, as the rules write it: "in my 20s", "the 1990s", "his 70's".
 TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)*|\d+(?:\.\d+)?(?:'?s(?![a-z]))?|[.!?;\n]+|[,:()]+")
 TRIPLE = re.compile(r"([a-z])\1\1+")
+# Punctuation said aloud to a phone's dictation ("both legs full stop what's a good stretch question mark"),
+# as the mark it names: a spoken sentence end still ends the sentence that a sign and its cues are read in.
+# "Period" and "dot" are left alone: "period pain" is a complaint, not a sentence end.
+SPOKEN_PUNCTUATION = {"full stop": ".", "question mark": "?", "exclamation mark": "!", "exclamation point": "!",
+                      "comma": ","}
+SPOKEN = re.compile(r"\s*\b(" + "|".join(k.replace(" ", r"\s+") for k in SPOKEN_PUNCTUATION) + r")\b",
+                    re.IGNORECASE)
 GAP = re.compile(r"[^a-z0-9.!?;\n,:()]*")
 PIECE = re.compile("(?:" + TOKEN.pattern + ")" + GAP.pattern)  # a token and the gap after it
 PUNCTUATION = ".!?;\n,:()"
@@ -42,7 +49,8 @@ STOPWORDS = frozenset({
 
 
 def clean(text: str) -> str:
-    """Drop control, format (zero-width) and unpaired surrogate characters; collapse whitespace.
+    """Drop control, format (zero-width) and unpaired surrogate characters; collapse whitespace; write
+    dictated punctuation as the mark it names.
 
     Keeps every letter of every script, so other languages pass through unchanged.
     """
@@ -51,7 +59,11 @@ def clean(text: str) -> str:
     # Controls (newlines, tabs, NUL) separate words; invisible format characters join them.
     kept = "".join(" " if unicodedata.category(ch) == "Cc" else "" if unicodedata.category(ch)[0] == "C" else ch
                    for ch in text)
-    return SPACES.sub(" ", kept).strip()
+    return SPOKEN.sub(_written, SPACES.sub(" ", kept)).strip()
+
+
+def _written(spoken: re.Match[str]) -> str:
+    return SPOKEN_PUNCTUATION[SPACES.sub(" ", spoken.group(1).lower())]
 
 
 def _has_surrogates(text: str) -> bool:

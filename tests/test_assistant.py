@@ -39,6 +39,11 @@ def test_every_kind_of_reply_ends_with_the_footer(fake_bot: Assistant, question:
     assert answer.text.endswith("\n\n---\n\n" + answer.footer)
 
 
+def test_a_dictated_sentence_end_parts_a_sign_from_the_question_after_it(fake_bot: Assistant):
+    spoken = "sciatic pain going down the back of both legs now full stop what's a good stretch question mark"
+    assert fake_bot.ask(spoken).kind == "emergency"
+
+
 def test_exercise_card_quotes_steps_verbatim_and_in_order(fake_bot: Assistant):
     text = fake_bot.ask("cat cow stretch").text
     steps = fake_bot.by_id["relieve/cat-cow"].steps

@@ -15,6 +15,12 @@ def test_clean_keeps_other_languages():
     assert clean("腰痛に効く運動") == "腰痛に効く運動"
 
 
+def test_clean_writes_dictated_punctuation_as_the_mark():
+    assert clean("both legs Full  stop what's a good stretch question mark") == "both legs. what's a good stretch?"
+    assert clean("my back comma my hip exclamation mark") == "my back, my hip!"
+    assert clean("period pain, a dot on the map, the commander") == "period pain, a dot on the map, the commander"
+
+
 def test_escape_markdown_neutralises_html_and_links():
     escaped = escape_markdown("<script>alert(1)</script> [x](javascript:alert(1)) <img onerror=1>")
     assert "<" not in escaped and ">" not in escaped
