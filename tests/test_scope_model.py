@@ -112,6 +112,8 @@ def test_a_question_that_rules_signs_out_is_answered_from_the_article_under_the_
     ("the plank hurts my back, anything instead?", False),
     ("my lower back aches after gardening, what can I do to ease it?", False),
     ("no numbness down below and peeing is normal, just a stiff back", False),
+    ("something I can do when I get out of bed stiff?", False),
+    ("is there anything to settle it?", False),
 ])
 def test_a_request_for_what_eases_it_asks_for_no_label(message: str, may_ask_for_a_label: bool):
     assert asks_what_it_is(message) is may_ask_for_a_label
@@ -125,10 +127,14 @@ def test_a_request_for_what_eases_it_asks_for_no_label(message: str, may_ask_for
     ("can i do the pelvic tilt sat in my office chair?", False),
     ("my pillow is lumpy and my back is stiff, what stretches help", False),
     ("carried the weekly food shop home and my back aches, what helps?", False),
+    ("how much one physio session cost", True),
+    ("can i claim my physio costs back on tax", True),
+    ("what does an assessment cost?", True),
+    ("physio is costing me a fortune so what exercises help at home", False),
 ])
 def test_a_product_named_is_a_service_request_only_when_asked_for(message: str, asks_for_a_product: bool):
-    """A product in the user's story ("sat in my office chair") is no request for one: the service rule is
-    final, so a story that named one was refused whatever it asked."""
+    """A product or a price in the user's story ("sat in my office chair", "physio is costing me a fortune") is no
+    request for one: the service rule is final, so a story that named one was refused whatever it asked."""
     assert signals(message)["service"] is asks_for_a_product
 
 
