@@ -131,6 +131,10 @@ def test_a_request_for_what_eases_it_asks_for_no_label(message: str, may_ask_for
     ("can i claim my physio costs back on tax", True),
     ("what does an assessment cost?", True),
     ("physio is costing me a fortune so what exercises help at home", False),
+    ("best kneeling pad for gardening", True),
+    ("do you run a back care class I can sign up for", True),
+    ("my knee pad slipped during child's pose, how do I do it properly", False),
+    ("is there a class in the article on stretches?", False),
 ])
 def test_a_product_named_is_a_service_request_only_when_asked_for(message: str, asks_for_a_product: bool):
     """A product or a price in the user's story ("sat in my office chair", "physio is costing me a fortune") is no
