@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, cached_property, partial
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -15,11 +16,13 @@ from assistant import compose, replies
 from assistant.answer_policy import asks_what_it_is
 from assistant.answerability import Need, answerability, caution_line, not_covered, not_covered_line, quote_caution
 from assistant.conversation import (
+    LIST_MEMORY,
     FollowUp,
     Turn,
     aspect_of,
     last_topic,
     read_history,
+    recent_list,
     refers_back,
     resolve_follow_up,
     user_messages,
@@ -309,7 +312,8 @@ class Assistant:
         # kamar me dard hai koi exercise batao") is not refused or taken as small talk by them; if the gate does
         # not find it about the article, it gets the other-language reply.
         foreign = self.languages.unsure(text, query)
-        follow_up = resolve_follow_up(query, topic, self.by_id)
+        follow_up = resolve_follow_up(query, topic, self.by_id, recent_list(turns, self.by_id, self.by_label),
+                                      self._named_pair(turns))
         # The scope models' features, computed once and only for a question that reaches them.
         gate_row = cache(partial(self._gate_row, query, ranking, scope, said))
         # Small talk the phrase rules did not know ("thanks dear", "howya"): short, names nothing in the article,
@@ -347,6 +351,15 @@ class Assistant:
             learned = self.learned.needs.detect(self.vectors.one(query))
             need = answerability().needs.get(learned) if learned is not None else None
         return self._answer(chunk, aspect, score, need, ranking, query)
+
+    def _named_pair(self, turns: list[Turn]) -> tuple[str, ...]:
+        """The two parts of the article the user named together lately ("supermans or bird dogs?"), if any: what
+        "and the other one?" picks from once the chat has answered about one of them."""
+        for text in islice(reversed(user_messages(turns)), LIST_MEMORY):
+            named = tuple(dict.fromkeys(c for c, _, _ in self.retriever.names.mentions(for_matching(text).split())))
+            if len(named) == 2:
+                return named
+        return ()
 
     def _has_steps(self, reply: Reply) -> bool:
         """Whether a reply draws on a chunk with exercise steps."""

@@ -7,8 +7,9 @@ The topic a follow-up leans on is state carried as data: an assistant message in
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from assistant.answer_policy import cues_of
@@ -24,6 +25,12 @@ PLACES = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1}
 # on my knees").
 INTENSITY = ("gentle", "harder")
 
+
+# How many replies back a list is still what "the <word> one" picks from, and how many of the user's messages back
+# two parts named together are what "the other one" picks from.
+LIST_MEMORY = 3
+# A question's word this long or longer that a name's word starts or ends with names it ("lifting" the Deadlift).
+NAME_PART = 4
 
 # Words in many exercise names, which single none of them out.
 GENERIC_NAME_WORDS = frozenset({"one", "stretch", "exercise", "pose", "lower", "back", "the"})
@@ -80,20 +87,34 @@ def user_messages(turns: Sequence[Turn]) -> list[str]:
     return [t.text for t in turns if t.role == "user"]
 
 
-def last_topic(turns: Sequence[Turn], by_id: Mapping[str, Chunk], by_label: Mapping[str, Chunk]) -> Chunk | None:
-    """The chunk the latest assistant reply came from: its first known chunk id, or for a message that
-    carries none, the chunk its last "Source:" line names."""
+def topics(turns: Sequence[Turn], by_id: Mapping[str, Chunk], by_label: Mapping[str, Chunk]) -> Iterator[Chunk | None]:
+    """The chunk each assistant reply came from, latest first: its first known chunk id, or for a message that
+    carries none, the chunk its last "Source:" line names (None when neither is known)."""
     for turn in reversed(turns):
-        if turn.role != "assistant":
-            continue
-        if turn.chunk_ids is not None:
-            return next((by_id[i] for i in turn.chunk_ids if i in by_id), None)
-        for line in reversed(turn.text.split("*")):
-            label = line.strip()
-            if label.startswith(SOURCE_PREFIX) and label[len(SOURCE_PREFIX):] in by_label:
-                return by_label[label[len(SOURCE_PREFIX):]]
-        return None
+        if turn.role == "assistant":
+            yield _topic(turn, by_id, by_label)
+
+
+def _topic(turn: Turn, by_id: Mapping[str, Chunk], by_label: Mapping[str, Chunk]) -> Chunk | None:
+    if turn.chunk_ids is not None:
+        return next((by_id[i] for i in turn.chunk_ids if i in by_id), None)
+    for line in reversed(turn.text.split("*")):
+        label = line.strip()
+        if label.startswith(SOURCE_PREFIX) and label[len(SOURCE_PREFIX):] in by_label:
+            return by_label[label[len(SOURCE_PREFIX):]]
     return None
+
+
+def last_topic(turns: Sequence[Turn], by_id: Mapping[str, Chunk], by_label: Mapping[str, Chunk]) -> Chunk | None:
+    """The chunk the latest assistant reply came from."""
+    return next(topics(turns, by_id, by_label), None)
+
+
+def recent_list(turns: Sequence[Turn], by_id: Mapping[str, Chunk], by_label: Mapping[str, Chunk]) -> Chunk | None:
+    """The latest list among the last `LIST_MEMORY` replies: "ok the lifting one then" after a list and then one
+    of its members picks from the list, not from the member."""
+    return next((t for t in islice(topics(turns, by_id, by_label), LIST_MEMORY) if t is not None and t.kind == "group"),
+                None)
 
 
 def aspect_of(question: str) -> Aspect:
@@ -118,27 +139,42 @@ class FollowUp:
 
 
 def member_named(text: str, topic: Chunk, by_id: Mapping[str, Chunk]) -> str | None:
-    """After a list, "the cat one" or "the one with the bench": the one member whose name or alias uses one of
-    the question's words, or None when none or several do."""
+    """After a list, "the cat one", "the lifting one" or "the one with the bench": the one member whose name uses
+    one of the question's words (or has it as a part: "lift" in "Deadlift"), else the one whose aliases do; None
+    when none or several do. Names first: the Bridge's alias "hip lift" would make "lifting" ambiguous."""
     if topic.kind != "group":
         return None
     words = {stem(w) for w in text.split() if w not in STOPWORDS} - GENERIC_NAME_WORDS
-    found = [m for m in topic.members if m in by_id and words & {
-        stem(w) for name in (by_id[m].title, *by_id[m].aliases) for w in for_matching(name).split()}]
-    return found[0] if len(found) == 1 else None
+    members = [by_id[m] for m in topic.members if m in by_id]
+    for names_of in (lambda c: (c.title,), lambda c: c.aliases):
+        found = [c.chunk_id for c in members if _uses_a_word(words, names_of(c))]
+        if found:
+            return found[0] if len(found) == 1 else None
+    return None
 
 
-def resolve_follow_up(question: str, topic: Chunk | None, by_id: Mapping[str, Chunk]) -> FollowUp | None:
+def _uses_a_word(words: set[str], names: Sequence[str]) -> bool:
+    used = {stem(w) for name in names for w in for_matching(name).split()}
+    return bool(words & used) or any(len(w) >= NAME_PART and n != w and (n.startswith(w) or n.endswith(w))
+                                     for w in words for n in used)
+
+
+def resolve_follow_up(question: str, topic: Chunk | None, by_id: Mapping[str, Chunk],
+                      listed: Chunk | None = None, pair: Sequence[str] = ()) -> FollowUp | None:
     """Map a question that may lean on the previous turn to a chunk and aspect; None when it cannot.
 
     After an exercise, any short question is taken as about it unless the caller sees a topic of its
-    own in it; after a passage, only "tell me more about it" or "how do I do it" leans back.
+    own in it; after a passage, only "tell me more about it" or "how do I do it" leans back. "The <word> one"
+    picks a member of `listed` (the latest recent list) when the previous reply was not that list; "the other
+    one" is the other of `pair`, two parts the user named together, when the previous reply was one of them.
     """
     if topic is None:
         return None
     text = for_matching(question)
     if len(text) >= 120:
         return None
+    if "other" in text.split() and len(set(pair)) == 2 and topic.chunk_id in pair:
+        return FollowUp(next(p for p in pair if p != topic.chunk_id), aspect_of(question), explicit=True)
     found = cues_of(question)
     groups = [c for c in by_id.values() if c.kind == "group"]
     intensity = found.first_listed(INTENSITY)
@@ -146,6 +182,8 @@ def resolve_follow_up(question: str, topic: Chunk | None, by_id: Mapping[str, Ch
         target = next((g for g in groups if intensity in g.cues), None)
         return FollowUp(target.chunk_id, "card", explicit=True) if target else None
     named = member_named(text, topic, by_id)
+    if named is None and listed is not None and listed is not topic and "one" in text.split():
+        named = member_named(text, listed, by_id)
     if named is not None:
         return FollowUp(named, aspect_of(question), explicit=True)
     ordinal = found.first_written(PLACES)

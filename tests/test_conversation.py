@@ -109,3 +109,36 @@ def test_a_word_many_names_share_picks_no_member(fake_bot: Assistant):
     assert member_named("the stretch one", group, fake_bot.by_id) is None
     assert member_named("the one with the bench", fake_bot.by_id["strengthen/overview"],
                         fake_bot.by_id) == "strengthen/reverse-hyperextension"
+
+
+def test_a_word_that_is_part_of_a_name_picks_that_member(fake_bot: Assistant):
+    from assistant.conversation import member_named
+
+    group = fake_bot.by_id["strengthen/overview"]
+    assert member_named("ok the lifting one then", group, fake_bot.by_id) == "strengthen/deadlift"
+    assert member_named("the lift one", group, fake_bot.by_id) == "strengthen/deadlift"
+
+
+def test_the_word_one_picks_from_the_list_shown_before_the_last_reply(fake_bot: Assistant):
+    """After a list and then one of its members, "the lifting one" is another member of the list; a question
+    about the member just shown ("how do I do it?") stays with it."""
+    history = history_after(fake_bot, "list the strengthening exercises please")
+    member = "how do I do the one with the bench"
+    history += [{"role": "user", "content": member},
+                {"role": "assistant", "content": fake_bot.ask(member, history=history).text}]
+    assert fake_bot.ask("ok the lifting one then, how do I do it", history=history).sources[0].chunk_id == \
+        "strengthen/deadlift"
+    assert fake_bot.ask("how do I do it?", history=history).sources[0].chunk_id == "strengthen/reverse-hyperextension"
+
+
+def test_the_other_one_is_the_other_of_two_named_together(fake_bot: Assistant):
+    history = history_after(fake_bot, "supermans or bird dogs, which is better for my back?")
+    asked = "how do I do the bird dog"
+    history += [{"role": "user", "content": asked}, {"role": "assistant", "content": fake_bot.ask(asked, history).text}]
+    assert fake_bot.ask("and the other one?", history=history).sources[0].chunk_id == "strengthen/superman"
+
+
+def test_the_other_one_after_a_single_exercise_is_its_other_side(fake_bot: Assistant):
+    history = history_after(fake_bot, "how do I do the knee to chest stretch?")
+    answer = fake_bot.ask("and the other one?", history=history)
+    assert answer.sources[0].chunk_id == "relieve/knee-to-chest"
