@@ -313,7 +313,7 @@ class Assistant:
         # not find it about the article, it gets the other-language reply.
         foreign = self.languages.unsure(text, query)
         follow_up = resolve_follow_up(query, topic, self.by_id, recent_list(turns, self.by_id, self.by_label),
-                                      self._named_pair(turns))
+                                      partial(self._named_pair, turns))
         # The scope models' features, computed once and only for a question that reaches them.
         gate_row = cache(partial(self._gate_row, query, ranking, scope, said))
         # Small talk the phrase rules did not know ("thanks dear", "howya"): short, names nothing in the article,

@@ -7,7 +7,7 @@ The topic a follow-up leans on is state carried as data: an assistant message in
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -160,21 +160,24 @@ def _uses_a_word(words: set[str], names: Sequence[str]) -> bool:
 
 
 def resolve_follow_up(question: str, topic: Chunk | None, by_id: Mapping[str, Chunk],
-                      listed: Chunk | None = None, pair: Sequence[str] = ()) -> FollowUp | None:
+                      listed: Chunk | None = None,
+                      pair: Callable[[], Sequence[str]] = tuple) -> FollowUp | None:
     """Map a question that may lean on the previous turn to a chunk and aspect; None when it cannot.
 
     After an exercise, any short question is taken as about it unless the caller sees a topic of its
     own in it; after a passage, only "tell me more about it" or "how do I do it" leans back. "The <word> one"
     picks a member of `listed` (the latest recent list) when the previous reply was not that list; "the other
-    one" is the other of `pair`, two parts the user named together, when the previous reply was one of them.
+    one" is the other of `pair()`, two parts the user named together, when the previous reply was one of them
+    (found only for a question that says "other": reading the history for names is work most questions skip).
     """
     if topic is None:
         return None
     text = for_matching(question)
     if len(text) >= 120:
         return None
-    if "other" in text.split() and len(set(pair)) == 2 and topic.chunk_id in pair:
-        return FollowUp(next(p for p in pair if p != topic.chunk_id), aspect_of(question), explicit=True)
+    together = pair() if "other" in text.split() else ()
+    if len(set(together)) == 2 and topic.chunk_id in together:
+        return FollowUp(next(p for p in together if p != topic.chunk_id), aspect_of(question), explicit=True)
     found = cues_of(question)
     groups = [c for c in by_id.values() if c.kind == "group"]
     intensity = found.first_listed(INTENSITY)
