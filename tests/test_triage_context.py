@@ -91,6 +91,29 @@ def test_signs_that_still_count(text: str, category: str) -> None:
     assert found.source == "rules" and found.rule
 
 
+@pytest.mark.parametrize("text", [
+    "my brother's in hospital with a chest infection. I'm fine, just a stiff lower back from the visitor's chair",
+    "our lodger has been feverish with flu all week. As for me, lower back is stiff from doing all the shopping",
+    "Gran's 90 and had a fall off the kitchen stool, I'm the one with a sore back from lifting her up",
+])
+def test_the_user_turning_to_their_own_back_makes_the_other_persons_sign_theirs(text: str) -> None:
+    """"I'm fine, just...", "as for me", "I'm the one with..." say the back complaint that follows is the user's,
+    so the sign told of someone else before it is not theirs."""
+    assert triage([text]).level == "none", explain([text])
+    assert "OTHER_PERSON" in explain([text])
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    # A worry of the user's own says nothing of whose back it is: asked on their behalf, the sign counts.
+    ("my dad is 84, I'm so worried about him. he slipped on the ice yesterday. back sore since", "fracture_risk"),
+    ("My husband fell off the ladder this morning. I'm really worried. Back pain is bad, what can he do?",
+     "major_trauma"),
+])
+def test_the_users_worry_about_someone_leaves_their_sign_counting(text: str, category: str) -> None:
+    found = triage([text])
+    assert (found.category, found.source) == (category, "rules"), explain([text])
+
+
 def test_someone_else_counts_when_the_user_asks_for_them() -> None:
     """The same words about a relative count unless the conversation is about the user's own back."""
     assert triage(["my mum has osteoporosis and she slipped on the stairs"]).category == "fracture_risk"
