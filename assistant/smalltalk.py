@@ -16,6 +16,8 @@ from assistant.triage import RuleSet
 RULES_FILE = "smalltalk.toml"
 # A message longer than this is a question with a greeting in front, not small talk.
 MAX_WORDS = 12
+# The words of a name that may follow a letter's closing ("Kind regards, Margaret Ellis").
+SIGNATURE_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class SmallTalk:
 
     kinds: tuple[Kind, ...]
     filler: frozenset[str]
+    sign_offs: tuple[tuple[str, ...], ...]
     emoji: dict[str, str]
     replies: dict[str, str]
     never: Never
@@ -84,9 +87,11 @@ class SmallTalk:
     def from_dict(cls, data: dict[str, Any]) -> SmallTalk:
         shared = {key: data[key] for key in ("settings", "spelling", "words") if key in data}
         fixes = [line.split("->")[0].strip() for line in data.get("spelling", {}).get("fix", [])]
+        words = data.get("words", {})
         kinds = []
         for category in data["category"]:
-            phrases = [phrase for rule in category["rule"] for group in rule["need"].values() for phrase in group]
+            phrases = [named for rule in category["rule"] for group in rule["need"].values() for phrase in group
+                       for named in (words.get(phrase[1:], [phrase]) if phrase.startswith("@") else [phrase])]
             rules = RuleSet.from_dict({**shared, "category": [category]}, levels=[category["level"]])
             kinds.append(Kind(category["id"], rules, Vocabulary.of(phrases + fixes)))
         missing = {k.id for k in kinds} - set(data["replies"])
@@ -94,13 +99,14 @@ class SmallTalk:
             raise ValueError(f"{RULES_FILE}: no reply for {sorted(missing)}")
         emoji = {symbol: kind for kind, symbols in data.get("emoji", {}).items() for symbol in symbols}
         replies = {kind: text.format(help=HELP_LINE) for kind, text in data["replies"].items()}
-        filler = frozenset(for_matching(w) for w in data.get("words", {}).get("filler", []))
+        filler = frozenset(for_matching(w) for w in words.get("filler", []))
+        sign_offs = tuple(tuple(for_matching(p).split()) for p in words.get("sign_off", []))
         never = data["never"]
         health = Vocabulary.of(never["health"])
         single = {w.strip(): fixed.strip() for w, fixed in (line.split("->") for line in
                                                              data.get("spelling", {}).get("fix", []))}
         definition = tuple(tuple(for_matching(cue).split()) for cue in never["definition"])
-        return cls(tuple(kinds), filler, emoji, replies, Never(health, definition, single))
+        return cls(tuple(kinds), filler, sign_offs, emoji, replies, Never(health, definition, single))
 
     def kind(self, message: str) -> str | None:
         """The kind of small talk a message is, or None when it asks or says anything more.
@@ -111,7 +117,7 @@ class SmallTalk:
         symbols = "".join(message.split())
         if symbols and not any(ch.isalnum() for ch in symbols):
             return self._emoji_kind(symbols)
-        words = for_matching(message).split()
+        words = self._unsigned(for_matching(message).split())
         if not words or len(words) > MAX_WORDS:
             return None
         # Words first (microseconds), rules only for a message made of nothing else (tens per kind).
@@ -121,6 +127,14 @@ class SmallTalk:
         if matched and all(w in self.filler or any(k.fits(w) for k in matched) for w in words):
             return matched[0].id
         return None
+
+    def _unsigned(self, words: list[str]) -> list[str]:
+        """The words without the name after a letter's closing ("kind regards margaret" -> "kind regards")."""
+        for start in range(len(words)):
+            closing = next((c for c in self.sign_offs if tuple(words[start:start + len(c)]) == c), None)
+            if closing is not None and len(words) - start - len(closing) <= SIGNATURE_WORDS:
+                return words[:start + len(closing)]
+        return words
 
     def may_be(self, message: str) -> bool:
         """Whether a message the phrase rules did not match may still be small talk (the learned small talk's

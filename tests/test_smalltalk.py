@@ -16,6 +16,9 @@ from assistant.smalltalk import small_talk
     ("am i talking to a robot", "identity"), ("tnx mam", "thanks"),
     ("what can you do?", "capabilities"), ("what can i ask you", "capabilities"),
     ("ok", "acknowledgement"), ("cool", "acknowledgement"), ("👍", "acknowledgement"), ("🙏", "thanks"),
+    # A letter's closing is a goodbye, and the name after it says nothing more.
+    ("Thank you, you have been very kind. Best regards, Arthur Jones", "thanks"), ("Yours sincerely, Edna", "goodbye"),
+    ("many thanks, Bill", "thanks"), ("who am i speaking to please", "identity"),
 ])
 def test_small_talk_kinds(message: str, kind: str):
     assert small_talk().kind(message) == kind
@@ -25,6 +28,7 @@ def test_small_talk_kinds(message: str, kind: str):
     "hello, how do i do the bridge?", "thanks, and how long do i hold it?", "ok how do i do it",
     "help me with my maths homework", "what can you do for lower back pain", "bye the way is yoga good",
     "?!", "",
+    "which stretch is best for the mornings? kind regards, Margaret", "regards my back, what helps it",
 ])
 def test_a_question_is_not_small_talk(message: str):
     assert small_talk().kind(message) is None
