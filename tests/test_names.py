@@ -17,6 +17,9 @@ from assistant.names import NameIndex, token_matches
     ("what is a pelvic tilt", ("relieve/pelvic-tilt",)),
     ("what's the main takeaway", ("about/conclusion",)),
     ("my chest hurts", ()),
+    # Pain that keeps going names the FAQ on relieving the muscles; a user who keeps going does not.
+    ("my back pain keeps going, what else helps", ("faq/how-do-you-relieve-lower-back-muscles",)),
+    ("do I need rest between sets or can I just keep going", ()),
     ("", ()),
 ])
 def test_names_in_questions(fake_bot: Assistant, question: str, expected: tuple[str, ...]):
