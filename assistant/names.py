@@ -5,20 +5,32 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.fuzzy import OneEditIndex, within_one_edit
 from assistant.headings import heading_names
 from assistant.records import Chunk
+from assistant.spelling import english_words
 from assistant.text import for_matching, stem
 
 FUZZY_MIN_LETTERS = 5
+# A word this common in English is meant as written, not as a typo of a name one letter away: "talking" is not
+# "walking", "plan" is not "plank". Rarer words still are ("bride" for "bridge").
+COMMON_WORDS = 5_000
+
+
+@lru_cache(maxsize=1)
+def _common() -> frozenset[str]:
+    return frozenset(word for word, _ in english_words()[:COMMON_WORDS])
 
 
 def token_matches(query_token: str, alias_token: str) -> bool:
-    """Same word, same stem, or (for words of five letters or more) one typo apart."""
+    """Same word, same stem, or (for words of five letters or more) one typo apart, unless the question's word
+    is a common English word of its own."""
     if query_token == alias_token or stem(query_token) == stem(alias_token):
         return True
-    return len(alias_token) >= FUZZY_MIN_LETTERS and within_one_edit(query_token, alias_token)
+    return len(alias_token) >= FUZZY_MIN_LETTERS and query_token not in _common() \
+        and within_one_edit(query_token, alias_token)
 
 
 class WordMatcher:
@@ -36,7 +48,8 @@ class WordMatcher:
         found = set(self.by_stem.get(stem(word), ()))
         if word in self.vocabulary:
             found.add(word)
-        found.update(self.fuzzy.near(word))
+        if word not in _common():
+            found.update(self.fuzzy.near(word))
         return found
 
 
