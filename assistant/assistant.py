@@ -397,8 +397,11 @@ class Assistant:
         # caution when the question is about the exercises; otherwise the gate decides ("my 3 year old swallowed
         # bleach" names a child, not an exercise).
         about_exercise = said["back"] or said["exercise"] or bool(ranking.named) or topic is not None
+        # A question of the answers' own kind asked in a conversation about the article ("should I check with anyone
+        # first?" after a list) is held to the gate's threshold for follow-ups, as one leaning on the last answer is.
+        in_conversation = topic is not None and bool(ranking.intents)
         if need is not None and need.group and about_exercise or said["article"] or \
-                self.learned.gate.in_scope(gate_row()) or self._names_only(query, ranking):
+                self.learned.gate.in_scope(gate_row(), follow_up=in_conversation) or self._names_only(query, ranking):
             return by_rank
         if need is not None and topic is not None:
             # "How long till I notice a difference?" after an answer: a need with no topic of its own is a

@@ -142,3 +142,13 @@ def test_the_other_one_after_a_single_exercise_is_its_other_side(fake_bot: Assis
     history = history_after(fake_bot, "how do I do the knee to chest stretch?")
     answer = fake_bot.ask("and the other one?", history=history)
     assert answer.sources[0].chunk_id == "relieve/knee-to-chest"
+
+
+def test_first_as_beforehand_picks_no_member_of_the_list(bot: Assistant):
+    """"Should I check with anyone first?" after a list asks about checking, not for the list's first member; it is
+    held to the gate's threshold for follow-ups, as a question in a conversation about the article. "The first one"
+    still picks the first member."""
+    history = history_after(bot, "what exercises strengthen the lower back?")
+    assert bot.ask("should I check with anyone first?", history=history).sources[0].chunk_id == \
+        "precautions/consulting-a-professional"
+    assert bot.ask("the first one", history=history).sources[0].chunk_id == "strengthen/superman"
