@@ -166,9 +166,11 @@ def resolve_follow_up(question: str, topic: Chunk | None, by_id: Mapping[str, Ch
 
     After an exercise, any short question is taken as about it unless the caller sees a topic of its
     own in it; after a passage, only "tell me more about it" or "how do I do it" leans back. "The <word> one"
-    picks a member of `listed` (the latest recent list) when the previous reply was not that list; "the other
-    one" is the other of `pair()`, two parts the user named together, when the previous reply was one of them
-    (found only for a question that says "other": reading the history for names is work most questions skip).
+    picks a member of `listed` (the latest recent list) when the previous reply was not that list, else of a list
+    the previous exercise belongs to ("the bench one" after the Deadlift); "the last one" picks from `listed` too
+    ("how long do I hold the first one?", then "and the last one?"); "the other one" is the other of `pair()`,
+    two parts the user named together, when the previous reply was one of them (found only for a question that
+    says "other": reading the history for names is work most questions skip).
     """
     if topic is None:
         return None
@@ -184,16 +186,19 @@ def resolve_follow_up(question: str, topic: Chunk | None, by_id: Mapping[str, Ch
     if intensity is not None:
         target = next((g for g in groups if intensity in g.cues), None)
         return FollowUp(target.chunk_id, "card", explicit=True) if target else None
+    shown = listed if listed is not None and listed is not topic else None
     named = member_named(text, topic, by_id)
-    if named is None and listed is not None and listed is not topic and "one" in text.split():
-        named = member_named(text, listed, by_id)
+    if named is None and "one" in text.split():
+        siblings = [g for g in groups if topic.chunk_id in g.members]
+        named = next(filter(None, (member_named(text, g, by_id) for g in [*filter(None, [shown]), *siblings])), None)
     if named is not None:
         return FollowUp(named, aspect_of(question), explicit=True)
     ordinal = found.first_written(PLACES)
-    if topic.kind == "group" and ordinal is not None and topic.members:
+    ordered = topic if topic.kind == "group" else shown
+    if ordered is not None and ordinal is not None and ordered.members:
         place = PLACES[ordinal]
-        if place < len(topic.members):
-            return FollowUp(topic.members[place], aspect_of(question), explicit=True)
+        if place < len(ordered.members):
+            return FollowUp(ordered.members[place], aspect_of(question), explicit=True)
     aspect = aspect_of(question)
     if topic.kind in ("exercise", "mention"):
         return FollowUp(topic.chunk_id, aspect, explicit=aspect != "card")

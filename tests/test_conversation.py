@@ -152,3 +152,21 @@ def test_first_as_beforehand_picks_no_member_of_the_list(bot: Assistant):
     assert bot.ask("should I check with anyone first?", history=history).sources[0].chunk_id == \
         "precautions/consulting-a-professional"
     assert bot.ask("the first one", history=history).sources[0].chunk_id == "strengthen/superman"
+
+
+def test_the_word_one_after_an_exercise_picks_from_its_own_list(fake_bot: Assistant):
+    """With no list shown, "the bench one" after the Deadlift is the member of the Deadlift's list that a bench
+    names."""
+    history = history_after(fake_bot, "how do I do deadlifts?")
+    assert fake_bot.ask("what about the bench one where your legs hang off", history=history).sources[0].chunk_id == \
+        "strengthen/reverse-hyperextension"
+
+
+def test_a_place_in_the_list_shown_before_the_last_reply(fake_bot: Assistant):
+    """"How long do I hold the first one?" after a list, then "and the last one?": the last of that list."""
+    history = history_after(fake_bot, "what stretches relieve lower back pain?")
+    first = "how long do I hold the first one"
+    history += [{"role": "user", "content": first},
+                {"role": "assistant", "content": fake_bot.ask(first, history=history).text}]
+    group = fake_bot.by_id["relieve/overview"]
+    assert fake_bot.ask("and the last one?", history=history).sources[0].chunk_id == group.members[-1]
