@@ -45,6 +45,7 @@ from assistant.triage.learned import own_units, units
     # Numbness that passes in a minute, and seats and boots that press.
     ("my toes went numb in me walking boots, fine after a sec, back ok", "POSITIONAL"),
     ("bum was numb after the cinema seats for a bit, back a little stiff", "POSITIONAL"),
+    ("toes numb after a cold river swim until they warmed up, back a bit stiff", "POSITIONAL"),
 ])
 def test_a_cue_cancels_the_sign_and_explain_names_it(text: str, cue: str) -> None:
     assert triage([text]).level == "none"
@@ -84,6 +85,7 @@ def test_a_cue_cancels_the_sign_and_explain_names_it(text: str, cue: str) -> Non
     ("had a water infection that cleared up last week, now my lower back is really sore", "infection"),
     ("the area between my legs feels like it's gone to sleep and it won't wake up, back pain since Friday",
      "cauda_equina"),
+    ("both legs went numb in the cold last night and the feeling hasn't come back, back pain too", "neuro_deficit"),
 ])
 def test_signs_that_still_count(text: str, category: str) -> None:
     found = triage([text])
