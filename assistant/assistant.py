@@ -383,14 +383,15 @@ class Assistant:
         best = ranking.order[0]
         by_rank = (self.built.chunks[best], aspect_of(query), float(ranking.scores[best]))
         if follow_up is not None and not follow_up.explicit:
+            if need is None and not refers_back(query) and not said["article"] and \
+                    not self.learned.gate.in_scope(gate_row(), follow_up=True):
+                # "How do I bake bread?" or "any tips for sleeping better?" after the Bridge: nothing leans on it and
+                # nothing is about the article, whatever kind of answer it asks for.
+                return None
             if said["article"] or self._has_own_topic(ranking, follow_up.chunk_id):
                 # "Is it safe?" after the Bridge: a topic of its own (a precaution), asked in the chat's context; or
                 # "what is this whole article about?".
                 return by_rank
-            if need is None and not refers_back(query) and \
-                    not self.learned.gate.in_scope(gate_row(), follow_up=True):
-                # "How do I bake bread?" after the Bridge: nothing leans on it and nothing is about the article.
-                return None
         if follow_up is not None:
             return self.by_id[follow_up.chunk_id], follow_up.aspect, 1.0
         # A group the article does not cover ("after my discectomy, which of these can I do?") is answered with its

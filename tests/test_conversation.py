@@ -170,3 +170,12 @@ def test_a_place_in_the_list_shown_before_the_last_reply(fake_bot: Assistant):
                 {"role": "assistant", "content": fake_bot.ask(first, history=history).text}]
     group = fake_bot.by_id["relieve/overview"]
     assert fake_bot.ask("and the last one?", history=history).sources[0].chunk_id == group.members[-1]
+
+
+def test_a_question_of_its_own_kind_about_something_else_is_not_answered_after_an_exercise(bot: Assistant):
+    """"Any tips for sleeping better?" after the Bridge asks for tips, a kind of answer the article gives, about
+    something it does not cover: the gate decides, as for any question that does not lean on the last answer.
+    "Any tips for a beginner?" is still answered."""
+    history = history_after(bot, "how do I do the bridge?")
+    assert bot.ask("any tips for sleeping better?", history=history).kind == "out_of_scope"
+    assert bot.ask("any tips for a beginner?", history=history).sources[0].chunk_id.startswith("precautions/")
