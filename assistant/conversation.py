@@ -189,8 +189,8 @@ def resolve_follow_up(question: str, topic: Chunk | None, by_id: Mapping[str, Ch
     shown = listed if listed is not None and listed is not topic else None
     named = member_named(text, topic, by_id)
     if named is None and "one" in text.split():
-        siblings = [g for g in groups if topic.chunk_id in g.members]
-        named = next(filter(None, (member_named(text, g, by_id) for g in [*filter(None, [shown]), *siblings])), None)
+        lists = ([shown] if shown is not None else []) + [g for g in groups if topic.chunk_id in g.members]
+        named = next((m for m in (member_named(text, g, by_id) for g in lists) if m is not None), None)
     if named is not None:
         return FollowUp(named, aspect_of(question), explicit=True)
     ordinal = found.first_written(PLACES)

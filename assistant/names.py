@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from assistant.fuzzy import OneEditIndex, within_one_edit
 from assistant.headings import heading_names
 from assistant.records import Chunk
-from assistant.spelling import english_words
+from assistant.spelling import common_english
 from assistant.text import for_matching, stem
 
 FUZZY_MIN_LETTERS = 5
@@ -19,17 +18,12 @@ FUZZY_MIN_LETTERS = 5
 COMMON_WORDS = 5_000
 
 
-@lru_cache(maxsize=1)
-def _common() -> frozenset[str]:
-    return frozenset(word for word, _ in english_words()[:COMMON_WORDS])
-
-
 def token_matches(query_token: str, alias_token: str) -> bool:
     """Same word, same stem, or (for words of five letters or more) one typo apart, unless the question's word
     is a common English word of its own."""
     if query_token == alias_token or stem(query_token) == stem(alias_token):
         return True
-    return len(alias_token) >= FUZZY_MIN_LETTERS and query_token not in _common() \
+    return len(alias_token) >= FUZZY_MIN_LETTERS and query_token not in common_english(COMMON_WORDS) \
         and within_one_edit(query_token, alias_token)
 
 
@@ -48,7 +42,7 @@ class WordMatcher:
         found = set(self.by_stem.get(stem(word), ()))
         if word in self.vocabulary:
             found.add(word)
-        if word not in _common():
+        if word not in common_english(COMMON_WORDS):
             found.update(self.fuzzy.near(word))
         return found
 

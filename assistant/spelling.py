@@ -33,7 +33,7 @@ CORPUS_WORD = re.compile(r"[a-z]+")
 
 
 @lru_cache(maxsize=1)
-def english_words() -> tuple[tuple[str, int], ...]:
+def _english() -> tuple[tuple[str, int], ...]:
     """symspellpy's English word list with its counts, most frequent first."""
     path = resources.files("symspellpy").joinpath(ENGLISH_FILE)
     rows = []
@@ -43,11 +43,11 @@ def english_words() -> tuple[tuple[str, int], ...]:
     return tuple(rows)
 
 
-@lru_cache(maxsize=1)
-def common_english() -> frozenset[str]:
-    """The words corrections are drawn towards: also the words the rule files never read as a typo of theirs
-    ("hills" is not "chills", "ladder" not "bladder")."""
-    return frozenset(word for word, _ in english_words()[:ENGLISH_TARGETS])
+@lru_cache(maxsize=2)
+def common_english(count: int = ENGLISH_TARGETS) -> frozenset[str]:
+    """The `count` most frequent English words. By default the words corrections are drawn towards: also the words
+    the rule files never read as a typo of theirs ("hills" is not "chills", "ladder" not "bladder")."""
+    return frozenset(word for word, _ in _english()[:count])
 
 
 class Speller:
@@ -55,7 +55,7 @@ class Speller:
 
     def __init__(self, chunks: Sequence[Chunk], rules: dict[str, Any]) -> None:
         """The chunks are read only when a word is neither English nor shorthand (see `_symspell`)."""
-        english = english_words()
+        english = _english()
         self._chunks = chunks
         self._targets = english[:ENGLISH_TARGETS]
         self.known = {w for w, _ in english} | set(rules["known"]["words"])
