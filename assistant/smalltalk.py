@@ -129,8 +129,10 @@ class SmallTalk:
         return None
 
     def _unsigned(self, words: list[str]) -> list[str]:
-        """The words without the name after a letter's closing ("kind regards margaret" -> "kind regards")."""
-        for start in range(len(words)):
+        """The words without the name after a letter's closing ("kind regards margaret" -> "kind regards"). Only the
+        message's last words can hold one, so a long message is not searched through."""
+        longest = max(map(len, self.sign_offs), default=0)
+        for start in range(max(len(words) - longest - SIGNATURE_WORDS, 0), len(words)):
             closing = next((c for c in self.sign_offs if tuple(words[start:start + len(c)]) == c), None)
             if closing is not None and len(words) - start - len(closing) <= SIGNATURE_WORDS:
                 return words[:start + len(closing)]
