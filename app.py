@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 
 # Before Gradio is imported: its telemetry and version check would otherwise try to reach the network.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -26,6 +27,12 @@ def main() -> None:
     # Our own messages at INFO (index rebuilds; questions, if a clinic turns that on); others at WARNING.
     logging.basicConfig(format="%(levelname)s:     %(name)s: %(message)s")
     logging.getLogger("assistant").setLevel(logging.INFO)
+    # The access log (assistant/web/front.py) on standard output, apart from the other messages, as uvicorn's was.
+    access = logging.getLogger("assistant.access")
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
+    access.addHandler(handler)
+    access.propagate = False
 
     from assistant import Assistant, Settings
     from assistant.web import create_app, listener

@@ -42,6 +42,8 @@ class Settings:
     booking_link: str = ""
     allowed_origins: tuple[str, ...] = ()
     log_questions: bool = False
+    # One line per request on standard output: method, path and status (never the query string or the address).
+    access_log: bool = True
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     index_dir: Path = PROJECT_ROOT / "index"
     model_path: Path | None = None

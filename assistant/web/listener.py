@@ -14,7 +14,6 @@ drops connections past the descriptor limit without a word in the log.
 
 from __future__ import annotations
 
-import copy
 import logging
 import time
 from typing import Any
@@ -138,17 +137,10 @@ def bound_resource_logs() -> None:
                                                    RESOURCE_LOG_EVERY_S))
 
 
-def log_config() -> dict[str, Any]:
-    """uvicorn's logging, with the client's address left out of the access log: a visitor's IP address is
-    not kept anywhere the server writes (docs/insights.md)."""
-    logs = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    logs["formatters"]["access"]["fmt"] = '%(levelprefix)s "%(request_line)s" %(status_code)s'
-    return logs
-
-
 def config(app: Any, host: str, port: int, settings: Settings) -> uvicorn.Config:
     return uvicorn.Config(
-        app, host=host, port=port, log_config=log_config(),
+        # The access log is the front layer's (assistant/web/front.py), written after each response.
+        app, host=host, port=port, access_log=False,
         http=protocol(settings.header_timeout_seconds, settings.limit_concurrency + CONNECTION_MARGIN),
         limit_concurrency=settings.limit_concurrency, timeout_keep_alive=settings.keep_alive_seconds,
         server_header=False, loop="asyncio",

@@ -1,5 +1,6 @@
-"""What the real server writes about a visitor: with the defaults, no question text, IP address or user agent
-in the event store, the log or any other file it writes; with `feedback_questions` on, the question (only)."""
+"""What the real server writes about a visitor: with the defaults, no question text, IP address, user agent or
+raw chat session id in the event store, the log or any other file it writes; with `feedback_questions` on, the
+question (only)."""
 
 from __future__ import annotations
 
@@ -18,12 +19,14 @@ AGENT = "MarkerBrowser/9.7 (zebu-0c2d)"
 VISITOR = {"X-Forwarded-For": ADDRESS, "User-Agent": AGENT}
 
 
-def visit(server: Server, functions: Functions) -> None:
-    """A REST question, a chat question and a dislike of its reply, all from one identifiable visitor."""
+def visit(server: Server, functions: Functions) -> str:
+    """A REST question, a chat question and a dislike of its reply, all from one identifiable visitor; returns
+    the chat's session id (Gradio sends it in the query string of the stream it answers on)."""
     assert httpx.post(f"{server.url}/api/ask", json={"question": QUESTION}, headers=VISITOR).status_code == 200
     session = raw.session()
     reply = raw.ask(server.url, functions["ask"], QUESTION, session, VISITOR)
     assert raw.like(server.url, functions["on_like"], reply, session, VISITOR, liked=False).status_code == 200
+    return session
 
 
 def written(server: Server) -> bytes:
@@ -43,13 +46,14 @@ def serve(tmp_path: Path, **settings: str) -> Server:
 def test_by_default_nothing_identifies_the_visitor_or_repeats_their_words(functions: Functions, tmp_path: Path):
     server = serve(tmp_path)
     try:
-        visit(server, functions)
+        session = visit(server, functions)
     finally:
         server.stop()  # the writer flushes its queue on the way out
     assert sorted(stored(server), key=lambda r: r[2] or "") == [("answer", None, None), ("answer", None, "dislike")]
     everything = written(server)
-    assert b"/api/ask" in everything, "the access log is there, and was searched"
-    for marker in ("quokka-51c9", ADDRESS, AGENT, "zebu-0c2d"):
+    assert b"/api/ask" in everything and b"/gradio_api/queue/data" in everything, \
+        "the access log is there, and was searched"
+    for marker in ("quokka-51c9", ADDRESS, AGENT, "zebu-0c2d", session):
         assert marker.encode() not in everything, marker
 
 
