@@ -12,10 +12,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from assistant import Assistant, Settings
 from assistant.web import fallback, guard
+from assistant.web.answering import Answering
 from assistant.web.events import EventRecorder
 from assistant.web.schema import AskResponse
 
@@ -83,6 +83,7 @@ def router(bot: Assistant, events: EventRecorder) -> APIRouter:
     # Only the pictures the corpus names are served, so no other file under the corpus folder is reachable.
     corpus = bot.settings.corpus_dir
     pictures = {c.image: corpus / c.image for c in bot.built.chunks if c.image}
+    answering = Answering()
 
     def answered(request: Any) -> JSONResponse:
         try:
@@ -101,9 +102,10 @@ def router(bot: Assistant, events: EventRecorder) -> APIRouter:
     async def ask(request: Any) -> JSONResponse:
         """The same structured answer as `Assistant.ask` in Python and the chat in the browser.
 
-        A coroutine that answers in one worker thread: a plain function would also have FastAPI hand the
-        response to a second one, and each hop to a worker costs about a millisecond under load (issue 13)."""
-        return await run_in_threadpool(answered, request)
+        A coroutine that answers on the event loop when the server is otherwise idle, else in one worker
+        thread (`answering.py`): a plain function would always take a worker, and have FastAPI hand the
+        response to a second one; each hop costs about a millisecond under load (issue 13)."""
+        return await answering.run(lambda: answered(request), request.question, len(request.history))
 
     # The body's model is built from this deployment's settings, so it is attached here rather than
     # named in the signature (FastAPI resolves annotations in the module, where it does not exist).
