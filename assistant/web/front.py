@@ -6,9 +6,9 @@ call with one `send` wrapper, in the order the three layers had: the gate refuse
 the security headers but no CORS headers), then CORS (a preflight is answered here), then the app; on the
 way out CORS writes its headers before the security headers are added.
 
-The access log is written here too, once a response has gone out: uvicorn's own wrote its line before the
-response's first byte, on every request (0.2-0.3 ms of a REST answer here, issue 13), and named the query
-string, where Gradio's streams carry the raw session id.
+The access log is written here too, once a response has gone out. uvicorn's own named the query string, where
+Gradio's streams carry the raw session id, and wrote its line before the response's first byte. The line costs
+about 0.3 ms of a REST answer wherever it is written (docs/deploy.md); `access_log = false` turns it off.
 """
 
 from __future__ import annotations
