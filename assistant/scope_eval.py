@@ -25,6 +25,7 @@ from typing import Any
 from assistant.answerability import says_not_covered
 from assistant.assistant import SMALL_TALK, Assistant
 from assistant.records import Answer
+from assistant.scope_writers import TURN_LABELS, turn_label
 
 # In the order `python -m assistant eval` prints them; "answered" figures are rates of wrong answers.
 SCOPE_FIGURES = ("blind_on_target", "blind_in_scope_answered", "blind_in_scope_said_not_covered",
@@ -49,6 +50,16 @@ def _honest(answer: Answer) -> bool:
 
 def _small_talk(answer: Answer) -> bool:
     return answer.kind == "answer" and not answer.sources and answer.category == SMALL_TALK
+
+
+def _turn_ok(turn: dict[str, Any], answer: Answer) -> bool:
+    """A conversation's turn is judged as a question of its label asked alone would be."""
+    label = turn_label(turn)
+    if label == "in_scope":
+        return _on_target(answer, turn["expect"])
+    if label == "not_covered":
+        return _honest(answer)
+    return answer.kind != "answer" if label == "out_of_scope" else _small_talk(answer)
 
 
 def blind_sets(folder: Path) -> dict[str, dict[str, Any]]:
@@ -101,10 +112,9 @@ def writer_counts(bot: Assistant, blind: dict[str, Any], failures: dict[str, lis
     count("out_of_scope_refused", blind.get("out_of_scope", []), lambda i: replies[i["q"]].kind != "answer",
           lambda i: [*shown(i), i["kind"]])
     count("small_talk", blind.get("small_talk", []), lambda i: _small_talk(replies[i["q"]]), shown)
-    count("conversation_turns", _conversation_turns(bot, blind),
-          lambda t: _on_target(t[1], t[0]["expect"]) if "expect" in t[0] else _honest(t[1]),
+    count("conversation_turns", _conversation_turns(bot, blind), lambda t: _turn_ok(*t),
           lambda t: [t[0]["q"], t[1].kind, [s.chunk_id for s in t[1].sources[:1]], t[1].text[:70],
-                     t[0].get("expect") or t[0]["not_covered"]])
+                     next(t[0][key] for key in TURN_LABELS if key in t[0])])
     return counts
 
 

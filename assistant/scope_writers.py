@@ -29,6 +29,10 @@ KEPT = {"in_scope": ("q", "expect"), "not_covered": ("q", "need"), "out_of_scope
         "small_talk": ("q", "kind")}
 # The writers' names for what a question needs, where `answerability.toml` names it differently.
 NEED_NAMES = {"hold_duration": "hold"}
+# A conversation's turn carries one of these keys: the parts that answer it, what the article lacks, or the kind
+# of refusal or small talk it is; each gives the turn the label of a question of that kind asked alone.
+TURN_LABELS = {"expect": "in_scope", "not_covered": "not_covered", "out_of_scope": "out_of_scope",
+               "small_talk": "small_talk"}
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ def collect(blind: Path = BLIND_DIR) -> dict[str, Any]:
             continue  # a red-flag set (a list of messages) or the other-language set
         kept: dict[str, Any] = {key: [{f: item[f] for f in fields} for item in found[key]]
                                 for key, fields in KEPT.items()}
-        kept["conversations"] = [[{k: v for k, v in turn.items() if k in ("q", "expect", "not_covered")}
+        kept["conversations"] = [[{k: v for k, v in turn.items() if k == "q" or k in TURN_LABELS}
                                   for turn in convo["turns"]] for convo in found["conversations"]]
         writers[found["writer"]] = kept
     return {"source": "tests/data/blind: sc1, sc2 and scope-train/writer-st*.json, written blind from "
@@ -84,11 +88,24 @@ def labelled() -> tuple[Labelled, ...]:
         found += [Labelled(writer, i["q"], key, detail=i["kind"]) for key in ("out_of_scope", "small_talk")
                   for i in sets[key]]
         for convo in sets["conversations"]:
-            found += [Labelled(writer, t["q"], "in_scope", expect=tuple(t["expect"]), turn=n) if "expect" in t else
-                      Labelled(writer, t["q"], "not_covered", detail=NEED_NAMES.get(t["not_covered"], t["not_covered"]),
-                               turn=n)
-                      for n, t in enumerate(convo)]
+            found += [turn_labelled(writer, t, n) for n, t in enumerate(convo)]
     return tuple(found)
+
+
+def turn_label(turn: dict[str, Any]) -> str:
+    """The label of a conversation's turn, from the one key of `TURN_LABELS` it carries."""
+    keys = [key for key in TURN_LABELS if key in turn]
+    if len(keys) != 1:
+        raise ValueError(f"a conversation's turn carries one of {', '.join(TURN_LABELS)}: {turn!r}")
+    return TURN_LABELS[keys[0]]
+
+
+def turn_labelled(writer: str, turn: dict[str, Any], number: int) -> Labelled:
+    label = turn_label(turn)
+    if label == "in_scope":
+        return Labelled(writer, turn["q"], label, expect=tuple(turn["expect"]), turn=number)
+    detail = turn[label] if label != "not_covered" else NEED_NAMES.get(turn[label], turn[label])
+    return Labelled(writer, turn["q"], label, detail=detail, turn=number)
 
 
 if __name__ == "__main__":
