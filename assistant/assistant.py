@@ -269,7 +269,7 @@ class Assistant:
         chat = small_talk().kind(text)
         if chat is not None:
             return self._small_talk(chat)
-        reply = self._about_the_article(text, turns)
+        reply = self._about_the_article(small_talk().question_after(text), turns)
         if hold is not None and reply.kind == "answer" and self._has_steps(reply):
             return Reply(replies.steps_held(hold), "answer", category=STEPS_HELD)
         # What every detector misses still meets a warning: the signs that mean "get help first". An exercise's
@@ -287,7 +287,7 @@ class Assistant:
         would make the question read like one that lists them to what reads meaning alone.
         """
         text = affirmed(text)
-        query = self.speller.correct(text[:RETRIEVAL_CHARS])
+        query = self._query(text)
         ranking = self.retriever.rank(query)
         scope = check_scope(text)
         said = signals(query)
@@ -350,7 +350,24 @@ class Assistant:
             # once the question is known to be about the article.
             learned = self.learned.needs.detect(self.vectors.one(query))
             need = answerability().needs.get(learned) if learned is not None else None
-        return self._answer(chunk, aspect, score, need, ranking, query)
+        carried = None if need is not None and need.group else self._group_named_before(turns)
+        return self._answer(chunk, aspect, score, need, ranking, query, carried)
+
+    def _query(self, text: str) -> str:
+        """What retrieval and the needs read of a message (its affirmed clauses): its first characters, typos fixed."""
+        return self.speller.correct(text[:RETRIEVAL_CHARS])
+
+    def _group_named_before(self, turns: list[Turn]) -> Need | None:
+        """The group the article does not cover (pregnancy, a child, an older person, after surgery, a condition)
+        that an earlier message of the conversation asked about, the latest first: "what about child's pose?" after
+        "I'm pregnant, can I do the cat-cow?" is asked for the same person, so the caution comes again."""
+        for message in reversed(user_messages(turns)):
+            query = self._query(affirmed(message))
+            need = answerability().need(query)
+            if need is not None and need.group and (not need.about_back or any(
+                    signals(query)[word] for word in ("back", "exercise"))):
+                return need
+        return None
 
     def _named_pair(self, turns: list[Turn]) -> tuple[str, ...]:
         """The two parts of the article the user named together lately ("supermans or bird dogs?"), if any: what
@@ -444,7 +461,9 @@ class Assistant:
         return bool(ranking.intents or ranking.groups) or float(ranking.dense[best]) >= OWN_TOPIC_MIN_COSINE
 
     def _answer(self, chunk: Chunk, aspect: compose.Aspect, score: float, need: Need | None, ranking: Ranking,
-                query: str) -> Reply:
+                query: str, carried: Need | None = None) -> Reply:
+        """The reply from a chunk, shaped by what the question needs; `carried` is a group an earlier message named,
+        whose caution comes first again."""
         body = compose.compose(chunk, self.by_id, aspect)
         used = [chunk, *(self.by_id[m] for m in chunk.members if m in self.by_id),
                 *(self.by_id[r] for r in chunk.related if r in self.by_id)]
@@ -452,6 +471,9 @@ class Assistant:
         lead, category = "", None
         if shaped is not None:
             lead, body, used, category = shaped.lead, shaped.body, list(shaped.cited), shaped.category
+        if carried is not None:
+            lead = "\n\n".join(p for p in (self.wording(caution_line(carried)), lead) if p)
+            category = category or CAUTION
         # Where the advice is to see someone, the reply says how to book (when the clinic has set a link or phone).
         if category in (CAUTION, NOT_COVERED) or compose.sends_to_someone(used[0]):
             body = "\n\n".join(p for p in (body, compose.booking_line(self.settings)) if p)

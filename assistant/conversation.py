@@ -32,6 +32,9 @@ LIST_MEMORY = 3
 # A question's word this long or longer that a name's word starts or ends with names it ("lifting" the Deadlift).
 NAME_PART = 4
 
+# A message of at most this many words that asks the previous answer why or for an example ("why?", "like what?")
+# leans on it, whatever it was.
+ASKS_MORE_WORDS = 4
 # Words in many exercise names, which single none of them out.
 GENERIC_NAME_WORDS = frozenset({"one", "stretch", "exercise", "pose", "lower", "back", "the"})
 
@@ -106,8 +109,10 @@ def _topic(turn: Turn, by_id: Mapping[str, Chunk], by_label: Mapping[str, Chunk]
 
 
 def last_topic(turns: Sequence[Turn], by_id: Mapping[str, Chunk], by_label: Mapping[str, Chunk]) -> Chunk | None:
-    """The chunk the latest assistant reply came from."""
-    return next(topics(turns, by_id, by_label), None)
+    """The chunk the latest assistant reply drawn from the article came from, among the last `LIST_MEMORY` replies:
+    small talk or a refusal in between ("thanks!", "should I get an MRI?") draws on none, and "how long do I hold
+    it?" after it still asks about the exercise before."""
+    return next((t for t in islice(topics(turns, by_id, by_label), LIST_MEMORY) if t is not None), None)
 
 
 def recent_list(turns: Sequence[Turn], by_id: Mapping[str, Chunk], by_label: Mapping[str, Chunk]) -> Chunk | None:
@@ -170,7 +175,8 @@ def resolve_follow_up(question: str, topic: Chunk | None, by_id: Mapping[str, Ch
     the previous exercise belongs to ("the bench one" after the Deadlift); "the last one" picks from `listed` too
     ("how long do I hold the first one?", then "and the last one?"); "the other one" is the other of `pair()`,
     two parts the user named together, when the previous reply was one of them (found only for a question that
-    says "other": reading the history for names is work most questions skip).
+    says "other": reading the history for names is work most questions skip); a few words asking why or for an
+    example ("why?", "like what?") lean on the previous reply, whatever it was.
     """
     if topic is None:
         return None
@@ -193,6 +199,8 @@ def resolve_follow_up(question: str, topic: Chunk | None, by_id: Mapping[str, Ch
         named = next((m for m in (member_named(text, g, by_id) for g in lists) if m is not None), None)
     if named is not None:
         return FollowUp(named, aspect_of(question), explicit=True)
+    if "asks_more" in found and len(text.split()) <= ASKS_MORE_WORDS:
+        return FollowUp(topic.chunk_id, "card", explicit=True)
     ordinal = found.first_written(PLACES)
     ordered = topic if topic.kind == "group" else shown
     if ordered is not None and ordinal is not None and ordered.members:

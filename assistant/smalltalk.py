@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,9 @@ RULES_FILE = "smalltalk.toml"
 MAX_WORDS = 12
 # The words of a name that may follow a letter's closing ("Kind regards, Margaret Ellis").
 SIGNATURE_WORDS = 3
+# Where small talk that opens a message may end: a clause's punctuation or a dash between words ("thanks!! and is
+# swimming good too", "ok - what about the bridge"); "right side or left?" has none after "right".
+CLAUSE_BREAK = re.compile(r"[.!?,;:]+|\s[-–—]+\s")
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,8 @@ class SmallTalk:
     emoji: dict[str, str]
     replies: dict[str, str]
     never: Never
+    question_openings: frozenset[str]
+    conjunctions: frozenset[str]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SmallTalk:
@@ -106,7 +112,8 @@ class SmallTalk:
         single = {w.strip(): fixed.strip() for w, fixed in (line.split("->") for line in
                                                              data.get("spelling", {}).get("fix", []))}
         definition = tuple(tuple(for_matching(cue).split()) for cue in never["definition"])
-        return cls(tuple(kinds), filler, sign_offs, emoji, replies, Never(health, definition, single))
+        return cls(tuple(kinds), filler, sign_offs, emoji, replies, Never(health, definition, single),
+                   frozenset(words.get("question_opening", [])), frozenset(words.get("conjunction", [])))
 
     def kind(self, message: str) -> str | None:
         """The kind of small talk a message is, or None when it asks or says anything more.
@@ -127,6 +134,23 @@ class SmallTalk:
         if matched and all(w in self.filler or any(k.fits(w) for k in matched) for w in words):
             return matched[0].id
         return None
+
+    def question_after(self, message: str) -> str:
+        """The message after the small talk it opens with, up to a clause break ("cheers. what about the
+        superman" asks about the Superman); the message itself when it opens with none or says nothing more."""
+        rest = message
+        for found in CLAUSE_BREAK.finditer(message):
+            if self.kind(message[:found.start()]) is None:
+                break
+            if self._asks(message[found.end():]):
+                rest = message[found.end():].strip()
+        return rest
+
+    def _asks(self, text: str) -> bool:
+        """Whether text asks something: it ends with a question mark or opens (after a conjunction) as a question."""
+        words = for_matching(text).split()
+        opening = next((w for w in words if w not in self.conjunctions), None)
+        return opening is not None and (text.rstrip().endswith("?") or opening in self.question_openings)
 
     def _unsigned(self, words: list[str]) -> list[str]:
         """The words without the name after a letter's closing ("kind regards margaret" -> "kind regards"). Only the

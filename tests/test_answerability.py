@@ -134,3 +134,27 @@ def test_a_group_caution_does_not_override_a_question_about_what_is_wrong(fake_b
     asked = fake_bot.ask("I've had sciatica for years, is this new pain in my leg part of it or should I stretch?")
     assert (asked.kind, asked.category) == ("out_of_scope", "diagnosis")
     assert "Only a doctor or physiotherapist who examines you can do that" in asked.text
+
+
+@pytest.mark.parametrize(("first", "later", "who"), [
+    ("im pregnant, can i do the cat cow?", "what about child's pose?", "midwife"),
+    ("can my 70 year old mum do the superman?", "what about the bridge for her?", "GP"),
+    ("had a discectomy 3 months ago, can i do the bridge?", "how long do i hold it?", "surgeon"),
+])
+def test_a_group_named_earlier_gets_its_caution_again_on_every_answer(bot: Assistant, first: str, later: str,
+                                                                        who: str):
+    """The article covers the person no better on the next turn: the caution comes first again, before what the
+    article says (the exercise asked about, or what it does not give)."""
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": bot.ask(first).text}]
+    answer = bot.ask(later, history=history)
+    assert answer.kind == "answer" and answer.category == "caution"
+    caution = answer.text.split("\n\n")[0]
+    assert caution.startswith("**The article doesn't cover exercise") and who in caution
+    assert bot.ask(later).category != "caution"
+
+
+def test_a_carried_caution_leaves_refusals_and_small_talk_alone(bot: Assistant):
+    first = "im pregnant, can i do the cat cow?"
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": bot.ask(first).text}]
+    assert bot.ask("what painkiller can i take?", history=history).category == "medication"
+    assert bot.ask("thanks!", history=history).category == "small_talk"

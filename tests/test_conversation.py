@@ -179,3 +179,43 @@ def test_a_question_of_its_own_kind_about_something_else_is_not_answered_after_a
     history = history_after(bot, "how do I do the bridge?")
     assert bot.ask("any tips for sleeping better?", history=history).kind == "out_of_scope"
     assert bot.ask("any tips for a beginner?", history=history).sources[0].chunk_id.startswith("precautions/")
+
+
+def then(bot: Assistant, history: list[dict], question: str) -> list[dict]:
+    """The history with one more exchange."""
+    return [*history, {"role": "user", "content": question},
+            {"role": "assistant", "content": bot.ask(question, history=history).text}]
+
+
+@pytest.mark.parametrize("between", ["thanks!", "should I get an MRI?"])
+def test_small_talk_or_a_refusal_in_between_does_not_lose_the_exercise(bot: Assistant, between: str):
+    """"How long do I hold it?" after the Bridge, a "thanks!" and its reply, still asks about the Bridge."""
+    history = then(bot, history_after(bot, "how do I do the bridge?"), between)
+    answer = bot.ask("how long do I hold it?", history=history)
+    assert answer.sources[0].chunk_id == "strengthen/bridge"
+    assert "Hold this position for a few seconds" in answer.text
+
+
+def test_the_exercise_is_forgotten_after_enough_replies_without_one(bot: Assistant):
+    history = history_after(bot, "how do I do the bridge?")
+    for between in ["thanks!", "what is the weather like?", "what painkiller should I take?"]:
+        history = then(bot, history, between)
+    answer = bot.ask("how long do I hold it?", history=history)
+    assert "strengthen/bridge" not in [s.chunk_id for s in answer.sources]
+
+
+@pytest.mark.parametrize("question", ["why?", "how come", "like what?"])
+def test_a_few_words_asking_why_lean_on_the_last_answer_whatever_it_was(bot: Assistant, question: str):
+    """After a passage as after an exercise: "why?" is not a greeting nor a new question."""
+    for first, chunk_id in [("what is the best exercise for lower back problems?",
+                             "faq/what-is-the-best-exercise-for-lower-back-issues"),
+                            ("how do I do the bridge?", "strengthen/bridge")]:
+        answer = bot.ask(question, history=history_after(bot, first))
+        assert answer.kind == "answer" and answer.sources[0].chunk_id == chunk_id
+
+
+def test_an_opening_thanks_does_not_hide_the_question_after_it(bot: Assistant):
+    history = history_after(bot, "how do I do the bridge?")
+    answer = bot.ask("cheers. what about the superman", history=history)
+    assert answer.kind == "answer" and answer.sources[0].chunk_id == "strengthen/superman"
+    assert bot.ask("thanks, that makes sense", history=history).category == "small_talk"

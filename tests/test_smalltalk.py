@@ -19,6 +19,9 @@ from assistant.smalltalk import small_talk
     # A letter's closing is a goodbye, and the name after it says nothing more.
     ("Thank you, you have been very kind. Best regards, Arthur Jones", "thanks"), ("Yours sincerely, Edna", "goodbye"),
     ("many thanks, Bill", "thanks"), ("who am i speaking to please", "identity"),
+    # Saying what one will do next takes the advice; it asks nothing.
+    ("ok thanks ill ask my surgeon", "thanks"), ("will do", "acknowledgement"),
+    ("i will talk to my physio first", "acknowledgement"),
 ])
 def test_small_talk_kinds(message: str, kind: str):
     assert small_talk().kind(message) == kind
@@ -29,6 +32,7 @@ def test_small_talk_kinds(message: str, kind: str):
     "help me with my maths homework", "what can you do for lower back pain", "bye the way is yoga good",
     "?!", "",
     "which stretch is best for the mornings? kind regards, Margaret", "regards my back, what helps it",
+    "ill ask my doctor about the numbness", "should i ask my doctor",
 ])
 def test_a_question_is_not_small_talk(message: str):
     assert small_talk().kind(message) is None
@@ -72,3 +76,15 @@ def test_a_health_question_is_never_small_talk(message: str):
 ])
 def test_small_talk_with_words_the_rules_do_not_know_may_still_be_small_talk(message: str):
     assert small_talk().may_be(message)
+
+
+@pytest.mark.parametrize(("message", "rest"), [
+    ("thanks!! and is swimming good too", "and is swimming good too"),
+    ("cheers. what about the superman", "what about the superman"),
+    ("hi! thanks. how do i do it", "how do i do it"), ("ok - the bridge?", "the bridge?"),
+    # Nothing asked after the small talk, no clause break after it, or no small talk at all: the message whole.
+    ("thanks, that makes sense", "thanks, that makes sense"), ("right side or left?", "right side or left?"),
+    ("ok so how long", "ok so how long"), ("no, the other one?", "no, the other one?"),
+])
+def test_the_question_after_opening_small_talk(message: str, rest: str):
+    assert small_talk().question_after(message) == rest
