@@ -21,6 +21,7 @@ POLICY_FILE = "answer_policy.toml"
 LEVEL = "cue"
 OWN_TABLES = ("openings", "named_cause")  # this file's own tables, beside the rule engine's
 CAUSE_KEYS = ("before", "after", "filler")  # [named_cause], in the order AnswerPolicy holds them
+LIST_CUE = "list"
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class AnswerPolicy:
     cause_before: frozenset[str] = frozenset()
     cause_after: frozenset[str] = frozenset()
     cause_filler: frozenset[str] = frozenset()
+    list_words: frozenset[str] = frozenset()
+    """The words of the `list` cue's phrases ("exercises", "moves", "list", "tips"), read as `for_matching` reads."""
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AnswerPolicy:
@@ -63,7 +66,11 @@ class AnswerPolicy:
             raise ValueError(f"{POLICY_FILE}: [openings] names unknown categories {sorted(unknown)}")
         if set(cause) != set(CAUSE_KEYS):
             raise ValueError(f"{POLICY_FILE}: [named_cause] has {', '.join(CAUSE_KEYS)}, not {sorted(cause)}")
-        return cls(rules, openings, *(frozenset(cause[key]) for key in CAUSE_KEYS))
+        listed = (phrase for category in data.get("category", []) if category["id"] == LIST_CUE
+                  for rule in category["rule"] for group in rule["need"].values() for phrase in group)
+        words = frozenset(for_matching(w) for phrase in listed for part in phrase.split() for w in part.split("/")
+                          if w != "..." and not w.endswith("*"))
+        return cls(rules, openings, *(frozenset(cause[key]) for key in CAUSE_KEYS), words - {""})
 
     def named_as_cause(self, words: Sequence[str], start: int, end: int) -> bool:
         """Whether the name at words [start, end) of a question (read by `for_matching`) is said to be what hurt:

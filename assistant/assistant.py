@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from assistant import compose, replies
-from assistant.answer_policy import asks_what_it_is
+from assistant.answer_policy import answer_policy, asks_what_it_is
 from assistant.answerability import Need, answerability, caution_line, not_covered, not_covered_line, quote_caution
 from assistant.conversation import (
     LIST_MEMORY,
@@ -42,14 +42,14 @@ from assistant.index import (
 from assistant.languages import Detected, Languages
 from assistant.manifest import Manifest, read_manifest
 from assistant.records import Answer, Chunk, Exercise, Hit, Source, Topic
-from assistant.retrieve import Method, Ranking, Retriever
+from assistant.retrieve import Method, Ranking, Retriever, cue_matcher
 from assistant.scope import Scope, check_scope
 from assistant.scope_model import DIAGNOSIS_ACT, LearnedScope, coverage, scope_features, signals
 from assistant.settings import DEFAULT_FOOTER, Settings
 from assistant.smalltalk import MAX_WORDS as SMALL_TALK_WORDS
 from assistant.smalltalk import small_talk
 from assistant.spelling import Speller, spelling_rules
-from assistant.text import RETRIEVAL_CHARS, clean, for_matching, tokenize
+from assistant.text import RETRIEVAL_CHARS, STOPWORDS, clean, for_matching, tokenize
 from assistant.triage import Triage, about_back, affirmed, describes_symptoms, triage
 from assistant.triage.exemplars import exemplars
 from assistant.triage.learned import LearnedOpinion
@@ -419,7 +419,8 @@ class Assistant:
         # first?" after a list) is held to the gate's threshold for follow-ups, as one leaning on the last answer is.
         in_conversation = topic is not None and bool(ranking.intents)
         if need is not None and need.group and about_exercise or said["article"] or \
-                self.learned.gate.in_scope(gate_row(), follow_up=in_conversation) or self._names_only(query, ranking):
+                self.learned.gate.in_scope(gate_row(), follow_up=in_conversation) or \
+                self._names_only(query, ranking) or self._list_only(query, ranking):
             return by_rank
         if need is not None and topic is not None:
             # "How long till I notice a difference?" after an answer: a need with no topic of its own is a
@@ -453,6 +454,17 @@ class Assistant:
         "and the bird dog?"): nothing else in it could make it about something else ("superman films" has
         "films"), so it asks about the exercise whatever the gate would make of so few words."""
         return bool(ranking.named) and not tokenize(self.retriever.names.unnamed(query))
+
+    def _list_only(self, query: str, ranking: Ranking) -> bool:
+        """Whether the question asks for one of the article's lists in its own words only ("list the strengthening
+        moves"): every word a function word, a word of a list request, or a cue of the group it points at. As for a
+        name alone, nothing else in it could make it about something else ("list exercises for weight loss")."""
+        if not ranking.groups:
+            return False
+        cues = [cue_matcher(self.by_id[g].cues) for g in ranking.groups]
+        listing = answer_policy().list_words
+        return all(word in STOPWORDS or word in listing or any(c.matches(word) for c in cues)
+                   for word in for_matching(query).split())
 
     def _has_own_topic(self, ranking: Ranking, previous: str) -> bool:
         best = ranking.order[0]

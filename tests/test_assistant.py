@@ -112,3 +112,21 @@ def test_instructions_to_the_assistant_stay_refused_whatever_group_they_name(fak
     never instead of a refusal of instructions."""
     answer = fake_bot.ask(question)
     assert answer.kind == "out_of_scope" and not answer.sources
+
+
+@pytest.mark.parametrize("question", [
+    "should i go heavy straight away on deadlifts or build up to it",
+    "Went straight in with heavy weights on deadlifts. Should I be starting lighter?",
+])
+def test_how_heavy_to_start_is_answered_with_the_precaution_on_it(fake_bot: Assistant, question: str):
+    """The Deadlift's card says nothing about the load; the article's gradual progression does."""
+    answer = fake_bot.ask(question)
+    assert answer.sources[0].chunk_id == "precautions/gradual-progression"
+    assert "start with lighter weights" in answer.text
+
+
+def test_a_list_asked_for_in_the_articles_own_words_is_answered_whatever_the_gate(bot: Assistant):
+    """"List the strengthening moves" asks for the list and nothing else (its gate probability sat at the threshold);
+    a list for something else ("for weight loss") is still the gate's to refuse."""
+    assert bot.ask("list the strengthening moves").sources[0].chunk_id == "strengthen/overview"
+    assert bot.ask("list exercises for weight loss").kind == "out_of_scope"

@@ -21,6 +21,13 @@ from assistant.names import NameIndex, token_matches
     ("my back pain keeps going, what else helps", ("faq/how-do-you-relieve-lower-back-muscles",)),
     ("do I need rest between sets or can I just keep going", ()),
     ("is it worth talking to my doctor before I start a back exercise plan", ()),
+    # How heavy to start names the precaution on it, before the exercise it is about; steps asked first name the
+    # exercise first.
+    ("should i go heavy straight away on deadlifts or build up to it",
+     ("precautions/gradual-progression", "strengthen/deadlift")),
+    ("how do i do the deadlift with light weights", ("strengthen/deadlift", "precautions/gradual-progression")),
+    ("any tips on technique", ("precautions/proper-form-and-technique",)),
+    ("how do i avoid overdoing it", ("precautions/avoiding-over-exertion",)),
     ("", ()),
 ])
 def test_names_in_questions(fake_bot: Assistant, question: str, expected: tuple[str, ...]):
