@@ -102,6 +102,11 @@ class Answerability:
         found = self.rules.search([question])
         return self.needs[found.category.id] if found else None
 
+    def names_someone(self, question: str) -> bool:
+        """Whether a question names the person it asks for ([words].someone): a group an earlier message named is
+        then not carried to it."""
+        return self.rules.mentions([question], "someone")
+
     def unknown(self, need: Need, question: str, vocabulary: Container[str]) -> list[str]:
         """The words naming what a question asks about that the article never uses (for a need marked `absent`)."""
         found = self.rules.search([question]) if need.absent else None

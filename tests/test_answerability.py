@@ -153,8 +153,10 @@ def test_a_group_named_earlier_gets_its_caution_again_on_every_answer(bot: Assis
     assert bot.ask(later).category != "caution"
 
 
-def test_a_carried_caution_leaves_refusals_and_small_talk_alone(bot: Assistant):
+def test_a_carried_caution_leaves_refusals_small_talk_and_other_people_alone(bot: Assistant):
     first = "im pregnant, can i do the cat cow?"
     history = [{"role": "user", "content": first}, {"role": "assistant", "content": bot.ask(first).text}]
     assert bot.ask("what painkiller can i take?", history=history).category == "medication"
     assert bot.ask("thanks!", history=history).category == "small_talk"
+    # A question naming a person asks for them, not for whoever an earlier message named.
+    assert bot.ask("what about my husband, can he do the bridge?", history=history).category != "caution"
