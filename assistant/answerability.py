@@ -26,6 +26,8 @@ RULES_FILE = "answerability.toml"
 NOT_COVERED_LEAD = "The article doesn't "
 # Lines quoted from other parts of the article when the chosen one has none that come close.
 MAX_CLOSEST_LINES = 2
+# Questions whose need is kept (a conversation's earlier messages are asked again on every turn).
+NEED_CACHE = 4096
 
 
 def says_not_covered(text: str) -> bool:
@@ -97,8 +99,10 @@ class Answerability:
                        generic=frozenset(spec.get("generic", [])))
             for name, spec in specs.items()}
 
+    @lru_cache(maxsize=NEED_CACHE)  # noqa: B019 - one Answerability per process (`answerability()`)
     def need(self, question: str) -> Need | None:
-        """The first need, in the file's order, that the question shows."""
+        """The first need, in the file's order, that the question shows. Kept per question: every turn asks it
+        again of the conversation's earlier messages (a group they named)."""
         found = self.rules.search([question])
         return self.needs[found.category.id] if found else None
 
