@@ -350,20 +350,22 @@ class Assistant:
             # once the question is known to be about the article.
             learned = self.learned.needs.detect(self.vectors.one(query))
             need = answerability().needs.get(learned) if learned is not None else None
-        carried = None if need is not None and need.group or answerability().names_someone(query) else \
-            self._group_named_before(turns)
+        carried = None if need is not None and need.group else self._group_named_before(turns, query)
         return self._answer(chunk, aspect, score, need, ranking, query, carried)
 
     def _query(self, text: str) -> str:
         """What retrieval and the needs read of a message (its affirmed clauses): its first characters, typos fixed."""
         return self.speller.correct(text[:RETRIEVAL_CHARS])
 
-    def _group_named_before(self, turns: list[Turn]) -> Need | None:
+    def _group_named_before(self, turns: list[Turn], query: str) -> Need | None:
         """The group the article does not cover (pregnancy, a child, an older person, after surgery, a condition)
         that an earlier message of the conversation asked about, the latest first: "what about child's pose?" after
         "I'm pregnant, can I do the cat-cow?" is asked for the same person, so the caution comes again (a question
         that names a person, "what about my husband?", is asked for them)."""
-        for message in reversed(user_messages(turns)):
+        earlier = user_messages(turns)
+        if not earlier or answerability().names_someone(query):
+            return None
+        for message in reversed(earlier):
             query = self._query(affirmed(message))
             need = answerability().need(query)
             if need is not None and need.group and (not need.about_back or any(
