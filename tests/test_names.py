@@ -21,6 +21,7 @@ from assistant.names import NameIndex, token_matches
     ("my back pain keeps going, what else helps", ("faq/how-do-you-relieve-lower-back-muscles",)),
     ("do I need rest between sets or can I just keep going", ()),
     ("the pain's not shifting, actually getting worse, what now", ("faq/how-do-you-relieve-lower-back-muscles",)),
+    ("something for when my bum muscle is tight", ("relieve/piriformis",)),
     ("is it worth talking to my doctor before I start a back exercise plan", ()),
     # How heavy to start names the precaution on it, before the exercise it is about; steps asked first name the
     # exercise first.

@@ -135,6 +135,7 @@ def test_a_request_for_what_eases_it_asks_for_no_label(message: str, may_ask_for
     ("do you run a back care class I can sign up for", True),
     ("my knee pad slipped during child's pose, how do I do it properly", False),
     ("is there a class in the article on stretches?", False),
+    ("will sticking with it actually pay off long term?", False), ("how much do i pay for a session", True),
 ])
 def test_a_product_named_is_a_service_request_only_when_asked_for(message: str, asks_for_a_product: bool):
     """A product or a price in the user's story ("sat in my office chair", "physio is costing me a fortune") is no
