@@ -106,6 +106,12 @@ class Answerability:
         found = self.rules.search([question])
         return self.needs[found.category.id] if found else None
 
+    def names_group(self, question: str) -> bool:
+        """Whether a question names a group the article does not cover itself (a word group of a group need's rule
+        other than the asking one: "pregnan*", an age of 60 or more, "herniat*"), however it asks."""
+        return any(self.needs[rule.category].group and name != "ask" and live
+                   for rule, name, live, _ in self.rules.groups_found([question]))
+
     def names_someone(self, question: str) -> bool:
         """Whether a question names the person it asks for ([words].someone): a group an earlier message named is
         then not carried to it."""
@@ -124,10 +130,18 @@ class Answerability:
 
     def gives(self, need: Need, chunk: Chunk, by_id: Mapping[str, Chunk], question: str) -> bool:
         """Whether the chunk (with its members and related passages) gives what the question needs."""
-        named = [item for item in need.items if _contains(_words(question), item)]
+        asked = self._asked(question, need.id)
+        named = [item for item in need.items if _contains(asked, item)]
         if named:
             return any(_contains(_words(_chunk_text(chunk, by_id)), item) for item in named)
         return self._gives(need.id, chunk, by_id)
+
+    @lru_cache(maxsize=NEED_CACHE)  # noqa: B019 - one Answerability per process (`answerability()`)
+    def _asked(self, question: str, need_id: str) -> tuple[str, ...]:
+        """The words of the sentences that ask for the need: the place asked about is the one in "can I do it in
+        bed?", not the floor of "can't get on the floor easy" after it."""
+        found = self.rules.search([question])
+        return _words(found.evidence if found is not None and found.category.id == need_id else question)
 
     def _gives(self, need_id: str, chunk: Chunk, by_id: Mapping[str, Chunk]) -> bool:
         text = _chunk_text(chunk, by_id)

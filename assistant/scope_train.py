@@ -108,8 +108,8 @@ REFUSAL_WRITERS = ("st7", "st8")
 # index stale, so the models are retrained rather than served against rules they were not trained with. The
 # rule engine's modules are here because the rules' verdicts are features.
 TRAINING_SOURCES = ("scope.py", "scope_signals.toml", "spelling.toml", "scope_train.py", "scope_model.py",
-                    "chunk_prior.py", "linear.py", "scope_writers.py", "answerability.toml", "smalltalk.toml",
-                    "answer_policy.toml", "answer_policy.py", "triage/rules.py", "triage/context.py",
+                    "chunk_prior.py", "linear.py", "scope_writers.py", "answerability.toml", "answerability.py",
+                    "smalltalk.toml", "answer_policy.toml", "answer_policy.py", "triage/rules.py", "triage/context.py",
                     "triage/phrases.py", "triage/reading.py", "text.py", "fuzzy.py")
 
 
@@ -309,8 +309,17 @@ def _fit_gate(data: TrainingData, keep: np.ndarray, writers: list[str]) -> tuple
 
 
 def _need_label(item: Labelled) -> str | None:
-    """What a writer's question needs that the article does not give; `none` when it answers it."""
-    return item.detail if item.label == "not_covered" else NONE if item.label == "in_scope" else None
+    """What a writer's question needs that the article does not give; `none` when it answers it. A later turn
+    labelled with a group that only an earlier turn named ("what about child's pose?" after "I'm pregnant") is left
+    out: read alone it does not show the group (the conversation carries it), and learning it so would caution
+    every plain "what about child's pose?"."""
+    if item.label == "in_scope":
+        return NONE
+    if item.label != "not_covered":
+        return None
+    if item.turn and answerability().needs[item.detail].group and not answerability().names_group(item.text):
+        return None
+    return item.detail
 
 
 def _chat_label(item: Labelled) -> str | None:

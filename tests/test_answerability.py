@@ -73,6 +73,13 @@ def test_a_follow_up_the_article_does_not_answer_keeps_its_topic(fake_bot: Assis
     assert answer.sources[0].chunk_id == "strengthen/bridge"
 
 
+def test_the_place_asked_about_is_the_one_in_the_asking_sentence(fake_bot: Assistant):
+    history = [{"role": "user", "content": "how do i do the cat cow?"},
+               {"role": "assistant", "content": "(the Cat-Cow card)", "chunk_ids": ["relieve/cat-cow"]}]
+    answer = fake_bot.ask("can i do it in bed? cant get on the floor easy", history=history)
+    assert answer.text.startswith("**The article doesn't say whether you can do the Cat-Cow Stretch there.**")
+
+
 def test_cat_cow_gives_its_count(fake_bot: Assistant):
     answer = fake_bot.ask("how many times do i repeat the cat cow?")
     assert not says_not_covered(answer.text) and "10 to 15 times" in answer.text

@@ -21,7 +21,15 @@ from assistant.manifest import read_manifest
 from assistant.real_questions import TRAINING_DIR, is_training
 from assistant.scope import check_scope
 from assistant.scope_model import ScopeModel, act_strength, feature_names, signals
-from assistant.scope_train import ACT_FALSE_RATE, IN_SCOPE_LOSS, REFUSAL_FALSE_RATE, TrainingData, without_writer
+from assistant.scope_train import (
+    ACT_FALSE_RATE,
+    IN_SCOPE_LOSS,
+    REFUSAL_FALSE_RATE,
+    TrainingData,
+    _need_label,
+    without_writer,
+)
+from assistant.scope_writers import Labelled
 
 
 def test_folded_weights_give_the_fitted_pipelines_probabilities():
@@ -260,3 +268,14 @@ def test_the_packaged_writers_copy_matches_the_blind_sets():
 
     assert writers_data() == collect()["writers"]
     assert {"sc1", "sc2", "st1", "st2", "st3", "st4"} <= set(writers_data())
+
+
+@pytest.mark.parametrize(("text", "turn", "label"), [
+    ("what about childs pose", 0, "pregnancy"),  # asked alone, a writer's label is the question's own
+    ("what about childs pose", 1, None),  # a later turn: the pregnancy was named earlier, not here
+    ("im pregnant does that change anything", 1, "pregnancy"),
+    ("how often should i do them", 1, "frequency"),  # not a group: the turn's label is its own
+])
+def test_a_later_turns_group_is_learned_only_where_the_turn_names_it(text: str, turn: int, label: str | None) -> None:
+    item = Labelled("w", text, "not_covered", detail="pregnancy" if label is None else label, turn=turn)
+    assert _need_label(item) == label
