@@ -77,7 +77,7 @@ problem = ["pain*", "painful", "hurt*", "ache*", "aching", "achy", "sore*", "inj
            "stiff*", "swollen", "swelling", "click*", "pop*", "crack*", "grind*", "arthritis", "tendon*",
            "tendinitis", "tendonitis", "bursitis", "replacement", "dislocat*", "torn", "tear", "broken",
            "fractur*", "problem*", "issue*", "bad", "dodgy", "rehab", "recover*", "twinge*", "niggle*",
-           "killing me", "playing up", "weak", "numb*", "tingl*", "pins and needles", "cramp*", "spasm*"]
+           "killing me", "playing up", "weak", "numb", "numbness", "tingl*", "pins and needles", "cramp*", "spasm*"]
 # What can cause low back pain, as the differential diagnosis of low back pain lists it (NICE NG59, the NHS
 # back-pain pages, the IFOMPT framework's serious pathologies): "could it be my kidneys?", "is it shingles?".
 causes = ["kidney*", "uti", "urine infection", "bladder infection", "gallstone*", "gallbladder", "appendix",

@@ -6,7 +6,7 @@ import pytest
 
 from assistant import Assistant, Settings
 from assistant.replies import HELD_BACK
-from assistant.triage import explain, triage
+from assistant.triage import describes_symptoms, explain, triage
 
 FLAGGED = [{"role": "user", "content": "I can't feel my bum when I wipe"},
            {"role": "assistant", "content": "(the emergency card)"}]
@@ -76,6 +76,13 @@ def test_an_answer_to_a_message_with_symptoms_carries_the_safety_net(fake_bot: A
     assert answer.kind == "answer" and net >= 0 and "###" not in answer.text[:net]
     assert "- new trouble peeing or pooing" in answer.text
     assert "Get help first" not in fake_bot.ask("how do I do the bridge?").text
+
+
+@pytest.mark.parametrize(("message", "symptoms"), [
+    ("my foot feels numb", True), ("numbness in my leg", True), ("it went numbish", True),
+    ("how many reps? any number is fine?", False), ("what's the clinic's phone number", False)])
+def test_numbness_is_read_in_its_word_forms_not_as_number(message: str, symptoms: bool) -> None:
+    assert describes_symptoms(message) is symptoms
 
 
 @pytest.mark.parametrize("question", ["how do I do the knee to chest stretch?", "is knees-to-chest good for me"])

@@ -46,6 +46,14 @@ from assistant.triage.learned import own_units, units
     ("my toes went numb in me walking boots, fine after a sec, back ok", "POSITIONAL"),
     ("bum was numb after the cinema seats for a bit, back a little stiff", "POSITIONAL"),
     ("toes numb after a cold river swim until they warmed up, back a bit stiff", "POSITIONAL"),
+    ("my butt went numb on the stadium bench but it was fine within a couple of minutes, back stiff", "POSITIONAL"),
+    # A partner in short words; a sign asked about in general; the signs a user has read of and does not have.
+    ("my gf has a uti and my back's sore from deadlifts", "OTHER_PERSON"),
+    ("is night pain a bad sign in general? my back only hurts after sitting", "HYPOTHETICAL"),
+    ("I've read the warning signs, numb groin and leaking, and I have none of those, my back is just stiff", "NEGATED"),
+    # Healed, in the words people use for it.
+    ("had a numb groin after my epidural years back, totally normal since, back stiff now", "HISTORICAL"),
+    ("had a kidney infection in March, antibiotics sorted it, now my back is sore from lifting", "HISTORICAL"),
 ])
 def test_a_cue_cancels_the_sign_and_explain_names_it(text: str, cue: str) -> None:
     assert triage([text]).level == "none"
@@ -86,6 +94,10 @@ def test_a_cue_cancels_the_sign_and_explain_names_it(text: str, cue: str) -> Non
     ("the area between my legs feels like it's gone to sleep and it won't wake up, back pain since Friday",
      "cauda_equina"),
     ("both legs went numb in the cold last night and the feeling hasn't come back, back pain too", "neuro_deficit"),
+    # Not only when sitting: the numbness is there at other times too.
+    ("both legs tingle all the time, not just when driving, my back is rough", "neuro_deficit"),
+    # A film that is cling film tells no story.
+    ("my inner thighs feel like cling film, I can't feel them properly since my back went", "cauda_equina"),
 ])
 def test_signs_that_still_count(text: str, category: str) -> None:
     found = triage([text])

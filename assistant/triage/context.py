@@ -211,10 +211,11 @@ class Context:
             pids = self.backward.intersection(text.starts(j))
             for pid in pids if j < hi else self.across.intersection(pids):
                 end = text.end(pid, j)
-                if end < 0 or self._void(text, pid, j, end) or (end < len(text.words) and text.words[end] == "?"):
+                if end < 0 or self._void(text, pid, j, end):
                     continue
                 found += [Modifier(cue, text, j, end) for cue in self.by_phrase[pid]
-                          if cue.direction != "FORWARD" and self._reaches(cue, category, rule, asks, j < hi)
+                          if cue.direction != "FORWARD" and not _asks_back(text, end, cue)
+                          and self._reaches(cue, category, rule, asks, j < hi)
                           and j - e <= cue.max_scope and not self._stopped(text, e, j, cue.stop_bits)
                           and (j < hi or not _names(text, text.sentence_of(j)[0], j, cue.across_unless))]
         if self.across and before is not None:
@@ -248,10 +249,11 @@ class Context:
         for j in range(0, min(len(after.words), self.reach_after - gap)):
             for pid in self.across.intersection(self.backward, after.starts(j)):
                 end = after.end(pid, j)
-                if end < 0 or self._void(after, pid, j, end) or (end < len(after.words) and after.words[end] == "?"):
+                if end < 0 or self._void(after, pid, j, end):
                     continue
                 found += [Modifier(cue, after, j, end) for cue in self.by_phrase[pid]
-                          if cue.direction != "FORWARD" and self._reaches(cue, category, rule, asks, False)
+                          if cue.direction != "FORWARD" and not _asks_back(after, end, cue)
+                          and self._reaches(cue, category, rule, asks, False)
                           and gap + j <= cue.max_scope and not self._stopped(text, e, len(text.words), cue.stop_bits)
                           and not self._stopped(after, 0, j, cue.stop_bits)
                           and not _names(after, after.sentence_of(j)[0], j, cue.across_unless)]
@@ -325,6 +327,12 @@ class Context:
 
     def classes_of(self, category: str) -> list[CueClass]:
         return [c for c in self.classes if c.category == category]
+
+
+def _asks_back(text: Text, end: int, cue: CueClass) -> bool:
+    """Whether a backward cue ending at `end` sits straight before a question mark, and so asks rather than tells
+    ("numb down there, is that normal?"); a class that reaches only questions is for just that ("in general?")."""
+    return not cue.only_questions and end < len(text.words) and text.words[end] == "?"
 
 
 def _names(text: Text, lo: int, hi: int, pids: frozenset[int]) -> bool:
