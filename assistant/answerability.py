@@ -20,7 +20,7 @@ from assistant.chunk import sentences
 from assistant.compose import source_line
 from assistant.records import Chunk
 from assistant.text import STOPWORDS, for_matching, stem
-from assistant.triage import RuleSet
+from assistant.triage import Found, RuleSet
 
 RULES_FILE = "answerability.toml"
 NOT_COVERED_LEAD = "The article doesn't "
@@ -100,10 +100,14 @@ class Answerability:
             for name, spec in specs.items()}
 
     @lru_cache(maxsize=NEED_CACHE)  # noqa: B019 - one Answerability per process (`answerability()`)
+    def _found(self, question: str) -> Found | None:
+        """The rules' first match in the question, searched once: every turn asks it again of the conversation's
+        earlier messages (a group they named), and an answer reads its need, its words and what it names from it."""
+        return self.rules.search([question])
+
     def need(self, question: str) -> Need | None:
-        """The first need, in the file's order, that the question shows. Kept per question: every turn asks it
-        again of the conversation's earlier messages (a group they named)."""
-        found = self.rules.search([question])
+        """The first need, in the file's order, that the question shows."""
+        found = self._found(question)
         return self.needs[found.category.id] if found else None
 
     def names_group(self, question: str) -> bool:
@@ -119,7 +123,7 @@ class Answerability:
 
     def unknown(self, need: Need, question: str, vocabulary: Container[str]) -> list[str]:
         """The words naming what a question asks about that the article never uses (for a need marked `absent`)."""
-        found = self.rules.search([question]) if need.absent else None
+        found = self._found(question) if need.absent else None
         if found is None:
             return []
         words = for_matching(found.evidence).split()
@@ -140,7 +144,7 @@ class Answerability:
     def _asked(self, question: str, need_id: str) -> tuple[str, ...]:
         """The words of the sentences that ask for the need: the place asked about is the one in "can I do it in
         bed?", not the floor of "can't get on the floor easy" after it."""
-        found = self.rules.search([question])
+        found = self._found(question)
         return _words(found.evidence if found is not None and found.category.id == need_id else question)
 
     def _gives(self, need_id: str, chunk: Chunk, by_id: Mapping[str, Chunk]) -> bool:
