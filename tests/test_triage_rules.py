@@ -96,6 +96,20 @@ def test_context_reach_follows_the_loaded_rules() -> None:
     assert wide.search([text]) is None
 
 
+def test_a_long_pseudo_phrase_covers_the_cue_at_its_far_end() -> None:
+    """How far back a PSEUDO phrase may start comes from the longest one loaded, not a fixed number of words."""
+    text = "my back is stiff and to be honest with you there is no numbness around my bum"
+    assert triage([text]).level == "none"  # "no" denies the numbness
+
+    def add_pseudo(data: dict[str, Any]) -> None:
+        data["context"].append({"name": "a long look-alike of a negation", "category": "NEGATED",
+                                "direction": "PSEUDO", "phrases": ["to be honest with you there is no"]})
+    pseudo = RuleSet.from_dict(_with(add_pseudo), levels=("emergency", "urgent"))
+    assert pseudo.context.pseudo_reach >= 7
+    found = pseudo.search([text])
+    assert found is not None and found.rule.category == "cauda_equina"
+
+
 def test_the_clinicians_page_lists_every_category_with_its_wording_and_source() -> None:
     page = (Path(__file__).resolve().parent.parent / "docs" / "red-flags.md").read_text(encoding="utf-8")
     for category in RULES.categories:

@@ -30,7 +30,6 @@ DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
 CUE_KEYS = {"name", "category", "direction", "max_scope", "terminated_by", "applies_to", "phrases",
             "only_if_conversation_has", "across_sentences", "across_unless", "only_questions", "inside_signs",
             "experiencer", "at_clause_end", "or_before"}
-PSEUDO_REACH = 4  # a PSEUDO phrase may start this many words before the cue it covers ("is it normal")
 
 
 # A sentence that starts with one of these asks something even without a question mark, as people type on a
@@ -103,6 +102,9 @@ class Context:
     across: frozenset[int]  # ids of the phrases of classes whose reach crosses sentence ends
     terminators: dict[str, int]  # terminator category -> its bit in Lexicon.flags ("SELF": the user speaking)
     closing: dict[int, frozenset[str]]  # ids of the phrases of `at_clause_end` classes -> their `or_before`
+    # How many words before a cue a PSEUDO phrase covering it may start: its longest phrase's reach, so a longer
+    # phrase ("since I was a little kid") is never silently cut short.
+    pseudo_reach: int
 
     @classmethod
     def from_list(cls, rows: Sequence[dict[str, Any]], ids: Callable[[Sequence[str]], tuple[int, ...]],
@@ -163,12 +165,13 @@ class Context:
         return cls(tuple(classes), {p: tuple(v) for p, v in by_phrase.items()},
                    ids_of(("FORWARD", "BIDIRECTIONAL")), ids_of(("BACKWARD", "BIDIRECTIONAL")),
                    ids_of(("PSEUDO",)), reach(("FORWARD", "BIDIRECTIONAL")), reach(("BACKWARD", "BIDIRECTIONAL")),
-                   frozenset(p for c in classes if c.across_sentences for p in c.phrases), dict(bits), closing)
+                   frozenset(p for c in classes if c.across_sentences for p in c.phrases), dict(bits), closing,
+                   max((spans[p] - 1 for c in classes if c.direction == "PSEUDO" for p in c.phrases), default=0))
 
     @property
     def reach(self) -> int:
         """How many words either side of a sign can change whether it counts (for caching by neighbourhood)."""
-        return max(self.reach_before, self.reach_after) + PSEUDO_REACH
+        return max(self.reach_before, self.reach_after) + self.pseudo_reach
 
     def modifiers(self, text: Text, s: int, e: int, category: str | None, opens: frozenset[int],
                   before: Text | None = None, after: Text | None = None, gaps: Sequence[int] = (),
@@ -306,7 +309,7 @@ class Context:
         `end` that starts where the PSEUDO phrase starts and reaches as far is not covered: as in medspaCy, the
         longer of two overlapping matches wins, so "never came back" said of a healed sign stays a resolution
         though "never ... came ... back" is also POSITIONAL's "the feeling did not come back"."""
-        for k in range(max(j - PSEUDO_REACH, 0), j + 1):
+        for k in range(max(j - self.pseudo_reach, 0), j + 1):
             for pid in self.pseudo.intersection(text.starts(k)):
                 stop = text.end(pid, k)
                 if stop > j and not (k == j and stop <= end):

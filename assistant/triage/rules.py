@@ -496,7 +496,7 @@ class _Search:
     def _unless(self, text: Text, s: int) -> bool:
         """Whether the sentence of `s` has an 'unless' phrase that no PSEUDO phrase covers and no negation reaches
         (worked out once per distinct sentence): "leaked a few times when I wasn't coughing or laughing" denies the
-        excuse it names."""
+        excuse it names, while the "no" that opens the rule's own sign ("no sleep thanks to the dog") does not."""
         lo, hi = text.sentence_of(s)
         at = ("unless at", id(self.rule), lo)
         found = text.memo.get(at)
@@ -507,7 +507,7 @@ class _Search:
                 # A PSEUDO phrase voids an 'unless' phrase as it voids a cue: "it's not leg day" names no workout.
                 found = text.memo[same] = any(
                     not self.context.covered(text, pos, end) and not any(
-                        m.category == "NEGATED" for m in self.context.modifiers(text, pos, end, None, frozenset()))
+                        m.category == "NEGATED" for m in self.context.modifiers(text, pos, end, None, self.signs))
                     for pid in text.started.intersection(self.rule.unless) for pos, end in text.find(pid, lo, hi))
             text.memo[at] = found
         return found
