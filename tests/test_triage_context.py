@@ -54,6 +54,9 @@ from assistant.triage.learned import own_units, units
     # Healed, in the words people use for it.
     ("had a numb groin after my epidural years back, totally normal since, back stiff now", "HISTORICAL"),
     ("had a kidney infection in March, antibiotics sorted it, now my back is sore from lifting", "HISTORICAL"),
+    # Nerve signs a long-term condition has given for years, unchanged and known to the user's doctors.
+    ("MS numbness in both feet, same as always, my lower back is just stiff", "LONGSTANDING"),
+    ("the usual tingly feet from my diabetes, nothing new, back a bit stiff", "LONGSTANDING"),
 ])
 def test_a_cue_cancels_the_sign_and_explain_names_it(text: str, cue: str) -> None:
     assert triage([text]).level == "none"
@@ -98,6 +101,10 @@ def test_a_cue_cancels_the_sign_and_explain_names_it(text: str, cue: str) -> Non
     ("both legs tingle all the time, not just when driving, my back is rough", "neuro_deficit"),
     # A film that is cling film tells no story.
     ("my inner thighs feel like cling film, I can't feel them properly since my back went", "cauda_equina"),
+    # A long-standing sign that has changed is a new one; bladder signs are never explained away as long-standing.
+    ("my usual numbness in both feet is now spreading up to my knees", "neuro_deficit"),
+    ("known neuropathy, but since monday both legs are numb to the knee", "neuro_deficit"),
+    ("MS for years and the usual fatigue, but I can't feel when I wipe since my back went", "cauda_equina"),
 ])
 def test_signs_that_still_count(text: str, category: str) -> None:
     found = triage([text])
