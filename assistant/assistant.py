@@ -20,6 +20,7 @@ from assistant.conversation import (
     FollowUp,
     Turn,
     aspect_of,
+    exercises_named,
     last_topic,
     read_history,
     recent_list,
@@ -167,6 +168,9 @@ class Assistant:
             raise IndexCorruptError(f"{settings.index_dir}: the index has no scope model; {REBUILD_HINT}.")
         self.learned = LearnedScope.from_dict(built.scope_model, embedder.dimension)
         self.retriever = Retriever(built, self.vectors.one, self.learned.prior)
+        # Passages that name exercises, as the lists "the first one" after them picks from.
+        self.named_lists = {c.chunk_id: listed for c in built.chunks
+                            if (listed := exercises_named(c, self.retriever.names.find, self.by_id)) is not None}
         # Exemplar vectors stored with the index when they match the bundled exemplars; else encoded on first use.
         stored = built.exemplar_vectors if built.manifest.exemplars_sha256 == exemplars().digest else None
         self.opinion = LearnedOpinion.for_encoder(embedder, self.vectors.many, stored)
@@ -299,11 +303,13 @@ class Assistant:
         # answered with a caution, not refused as a question about surgery; but a question that asks what is
         # wrong ("is this part of the sciatica or should he stretch?") is still sent to a doctor, and exercise
         # for another part ("hand exercises for arthritis", "pelvic floor after the baby") is still refused
-        # unless it asks about the exercise just shown ("I had a hip replacement, is it safe for me?").
+        # unless it asks about the exercise just shown ("I had a hip replacement, is it safe for me?"), as any need
+        # that leans on it does ("knees hurt doing it" after Child's Pose asks what to do if it hurts).
         # Only a refusal by topic gives way: instructions to the assistant ("pretend the article says deadlifts
         # cure sciatica") and service requests stay refused whatever group they name.
         refused = self._refused_by_rules(scope, said, ranking)
-        if need is not None and need.group and refused == scope.reason and refused != "diagnosis" and \
+        leans = need is not None and (need.group or topic is not None and refers_back(query))
+        if leans and refused == scope.reason and refused != "diagnosis" and \
                 (refused != "other_body_part" or topic is not None):
             refused = None
         if refused is not None:
@@ -312,7 +318,8 @@ class Assistant:
         # kamar me dard hai koi exercise batao") is not refused or taken as small talk by them; if the gate does
         # not find it about the article, it gets the other-language reply.
         foreign = self.languages.unsure(text, query)
-        follow_up = resolve_follow_up(query, topic, self.by_id, recent_list(turns, self.by_id, self.by_label),
+        listed = self.named_lists.get(topic.chunk_id) if topic is not None else None
+        follow_up = resolve_follow_up(query, topic, self.by_id, listed or recent_list(turns, self.by_id, self.by_label),
                                       partial(self._named_pair, turns))
         # The scope models' features, computed once and only for a question that reaches them.
         gate_row = cache(partial(self._gate_row, query, ranking, scope, said))

@@ -8,7 +8,7 @@ The topic a follow-up leans on is state carried as data: an assistant message in
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 
@@ -120,6 +120,15 @@ def recent_list(turns: Sequence[Turn], by_id: Mapping[str, Chunk], by_label: Map
     of its members picks from the list, not from the member."""
     return next((t for t in islice(topics(turns, by_id, by_label), LIST_MEMORY) if t is not None and t.kind == "group"),
                 None)
+
+
+def exercises_named(chunk: Chunk, find: Callable[[str], Sequence[str]], by_id: Mapping[str, Chunk]) -> Chunk | None:
+    """A passage that names two or more exercises ("such as a child's pose or knee-to-chest stretches"), read as a
+    list of them in the order named: what "the first one" or "the knee one" after it picks from. None otherwise."""
+    if chunk.kind in ("group", "exercise"):
+        return None
+    named = tuple(i for i in find(chunk.text) if i != chunk.chunk_id and i in by_id and by_id[i].kind == "exercise")
+    return replace(chunk, kind="group", members=named) if len(named) >= 2 else None
 
 
 def aspect_of(question: str) -> Aspect:

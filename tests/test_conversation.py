@@ -219,3 +219,37 @@ def test_an_opening_thanks_does_not_hide_the_question_after_it(bot: Assistant):
     answer = bot.ask("cheers. what about the superman", history=history)
     assert answer.kind == "answer" and answer.sources[0].chunk_id == "strengthen/superman"
     assert bot.ask("thanks, that makes sense", history=history).category == "small_talk"
+
+
+@pytest.mark.parametrize(("question", "chunk_id"), [
+    ("first one how", "relieve/childs-pose"),
+    ("the knee one", "relieve/knee-to-chest"),
+    ("and the last one?", "relieve/knee-to-chest"),
+])
+def test_a_passage_that_names_exercises_is_the_list_a_follow_up_picks_from(bot: Assistant, question: str,
+                                                                            chunk_id: str):
+    """"How do you release your lower back?" names Child's Pose and the Knee-to-Chest Stretch: "the first one"
+    after it is the first it names, not the passage again."""
+    history = history_after(bot, "how do you release your lower back?")
+    assert bot.ask("how do you release your lower back?").sources[0].chunk_id == \
+        "faq/how-do-you-release-your-lower-back"
+    assert bot.ask(question, history=history).sources[0].chunk_id == chunk_id
+
+
+def test_a_passage_names_no_list_of_its_own_exercise_or_of_one(bot: Assistant):
+    named = bot.named_lists["faq/how-do-you-release-your-lower-back"]
+    assert named.members == ("relieve/childs-pose", "relieve/knee-to-chest")
+    assert not any(bot.by_id[c].kind in ("exercise", "group") for c in bot.named_lists)
+    assert all(len(listed.members) >= 2 for listed in bot.named_lists.values())
+
+
+@pytest.mark.parametrize("question", ["hurts my back when i do it", "knees hurt doing it"])
+def test_pain_while_doing_the_exercise_just_shown_quotes_stop_if_it_hurts(bot: Assistant, question: str):
+    answer = bot.ask(question, history=history_after(bot, "superman"))
+    assert answer.kind == "answer"
+    assert "stop any exercise that causes pain" in answer.text
+
+
+def test_another_part_asked_about_for_its_own_sake_after_an_exercise_is_still_refused(bot: Assistant):
+    answer = bot.ask("my neck is stiff, any stretches for it", history=history_after(bot, "bridge"))
+    assert answer.kind == "out_of_scope"
